@@ -1,0 +1,139 @@
+# makedumpfile: one plain Makefile.
+#   make            build ./makedumpfile
+#   make check      unit, end-to-end and real-vmcore tests
+#   make asan       the same build with ASan+UBSan in build-asan/
+#   make install    PREFIX, DESTDIR, SBINDIR, MANDIR honoured
+# Optional codecs are found with pkg-config; LZO=0 SNAPPY=0 ZSTD=0 turn
+# them off.  CFLAGS, CPPFLAGS and LDFLAGS from the environment are kept.
+
+PREFIX   ?= /usr/local
+SBINDIR  ?= $(PREFIX)/sbin
+MANDIR   ?= $(PREFIX)/share/man
+DESTDIR  ?=
+PKG_CONFIG ?= pkg-config
+
+CC       ?= cc
+CFLAGS   ?= -O2 -g
+BUILD    ?= build
+BIN      ?= makedumpfile
+
+LZO      ?= 1
+SNAPPY   ?= 1
+ZSTD     ?= 1
+LINKTYPE ?= dynamic
+
+WARN := -Wall -Wextra -Wshadow -Wpointer-arith -Wstrict-prototypes \
+	-Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral -Wundef \
+	-Wcast-align -Wvla
+ifeq ($(WERROR),1)
+WARN += -Werror
+endif
+
+PKGS := libelf libdw zlib
+DEFS := -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64
+ifeq ($(LZO),1)
+ifeq ($(shell $(PKG_CONFIG) --exists lzo2 && echo y),y)
+PKGS += lzo2
+DEFS += -DHAVE_LZO=1
+endif
+endif
+ifeq ($(SNAPPY),1)
+ifeq ($(shell $(PKG_CONFIG) --exists snappy && echo y),y)
+PKGS += snappy
+DEFS += -DHAVE_SNAPPY=1
+endif
+endif
+ifeq ($(ZSTD),1)
+ifeq ($(shell $(PKG_CONFIG) --exists libzstd && echo y),y)
+PKGS += libzstd
+DEFS += -DHAVE_ZSTD=1
+endif
+endif
+
+PKG_STATIC := $(if $(filter static,$(LINKTYPE)),--static)
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS))
+PKG_LIBS   := $(shell $(PKG_CONFIG) $(PKG_STATIC) --libs $(PKGS))
+ifeq ($(LINKTYPE),static)
+LDSTATIC := -static
+# snappy is C++: its static archive needs the C++ runtime
+PKG_LIBS += $(if $(filter snappy,$(PKGS)),-lstdc++ -lm)
+endif
+
+ALL_CPPFLAGS := -Iinclude $(DEFS) $(PKG_CFLAGS) $(CPPFLAGS)
+ALL_CFLAGS   := -std=gnu11 -pthread $(WARN) $(CFLAGS)
+ALL_LDFLAGS  := -pthread $(LDSTATIC) $(LDFLAGS)
+LIBS         := $(PKG_LIBS) -lpthread
+
+LIB_SRCS := $(filter-out src/main.c,$(wildcard src/*.c)) $(wildcard arch/*.c)
+LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRCS))
+MAIN_OBJ := $(BUILD)/src/main.o
+LIBMDF   := $(BUILD)/libmdf.a
+
+UNIT_SRCS := $(wildcard tests/unit/*_test.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+TOOL_SRCS := $(wildcard tests/tools/*.c)
+TOOL_BINS := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRCS))
+
+.PHONY: all clean check check-unit check-e2e check-real asan ubsan install \
+	demo tools
+
+all: $(BIN)
+
+$(BIN): $(MAIN_OBJ) $(LIBMDF)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(LIBMDF): $(LIB_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIBMDF)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) -Itests/unit $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIBMDF) $(LIBS)
+
+$(BUILD)/tools/%: tests/tools/%.c $(LIBMDF)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) -Itests/unit $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIBMDF) $(LIBS)
+
+tools: $(TOOL_BINS)
+
+# The test runner prints one line per test and ends with "N passed, N failed".
+check: $(BIN) $(UNIT_BINS) $(TOOL_BINS)
+	@BUILD=$(BUILD) BIN=$(abspath $(BIN)) bash tests/run.sh $(TESTS)
+
+check-unit: $(UNIT_BINS)
+	@BUILD=$(BUILD) BIN=$(abspath $(BIN)) bash tests/run.sh unit
+
+check-e2e: $(BIN) $(TOOL_BINS)
+	@BUILD=$(BUILD) BIN=$(abspath $(BIN)) bash tests/run.sh e2e
+
+check-real: $(BIN) $(TOOL_BINS)
+	@BUILD=$(BUILD) BIN=$(abspath $(BIN)) bash tests/run.sh real
+
+asan:
+	$(MAKE) BUILD=build-asan BIN=build-asan/makedumpfile \
+		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+		LDFLAGS="-fsanitize=address,undefined" all $(if $(ASAN_CHECK),check)
+
+ubsan:
+	$(MAKE) BUILD=build-ubsan BIN=build-ubsan/makedumpfile \
+		CFLAGS="-O1 -g -fsanitize=undefined -fno-sanitize-recover=undefined" \
+		LDFLAGS="-fsanitize=undefined" all
+
+# The main job on a bundled sample: installs missing build dependencies
+# (as root on Debian), builds, filters a real vmcore and prints the report.
+demo:
+	@bash tests/tools/demo.sh
+
+install: $(BIN)
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8
+	install -m 0755 $(BIN) $(DESTDIR)$(SBINDIR)/makedumpfile
+	install -m 0644 makedumpfile.8 $(DESTDIR)$(MANDIR)/man8/makedumpfile.8
+
+clean:
+	rm -rf build build-asan build-ubsan makedumpfile
+
+-include $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d)

@@ -1,0 +1,92 @@
+/* bitmap.h: stage 6, the two bitmaps over a bounded pfn window (a cycle).
+ *
+ * bm1: pfn has memory in the dump (1st bitmap); bm2: pfn will be dumped
+ * (2nd bitmap, before zero-page detection).  scan_cycle() fills both for
+ * one window from the input's ranges and the struct pages; exclusions
+ * that run past the window end are carried into the next window.  Memory
+ * is sized by the window, never by the size of the crashed machine.
+ */
+#ifndef BITMAP_H
+#define BITMAP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "classify.h"
+#include "input.h"
+#include "memmap.h"
+
+static inline bool bm_test(const uint8_t *bm, uint64_t i)
+{
+	return bm[i >> 3] & (1u << (i & 7));
+}
+static inline void bm_set(uint8_t *bm, uint64_t i)
+{
+	bm[i >> 3] |= (uint8_t)(1u << (i & 7));
+}
+static inline void bm_clear(uint8_t *bm, uint64_t i)
+{
+	bm[i >> 3] &= (uint8_t)~(1u << (i & 7));
+}
+/** Number of set bits in [a, b). */
+uint64_t bm_count(const uint8_t *bm, uint64_t a, uint64_t b);
+/** Next set bit at or after i, or end. */
+uint64_t bm_next_set(const uint8_t *bm, uint64_t i, uint64_t end);
+
+/** Counters of one run (report.c prints them). */
+struct dump_stats {
+	uint64_t max_mapnr;		/* Total pages */
+	uint64_t present;		/* pfns in the 1st bitmap */
+	uint64_t excluded[PC_NCLASSES];	/* per class; [PC_ZERO] by content */
+	uint64_t nodata;		/* present but without data in the input */
+	/* anomalies: counted, reported, never fatal */
+	uint64_t memmap_unavailable;	/* present pfn without a readable struct page */
+	uint64_t memmap_offline;	/* struct page in a section not online */
+	uint64_t bad_order;		/* impossible compound order: kept */
+	uint64_t bad_buddy;		/* impossible free order: kept */
+	uint64_t offline_absent;	/* PageOffline pfns with no memory in the dump */
+	uint64_t hvo_fake_heads;	/* HVO aliases seen as tails */
+	uint64_t pages_read;		/* page data reads */
+	uint64_t write_bytes;
+};
+
+/** Receives every excluded range (for --report-json); may be NULL. */
+struct range_sink {
+	void (*add)(void *ctx, enum page_class c, uint64_t start, uint64_t n);
+	void *ctx;
+};
+
+/** What a scan needs; const after set-up. */
+struct scan_env {
+	struct input *in;
+	const struct memmap *mm;	/* NULL: no struct pages (no VMCOREINFO) */
+	const struct page_layout *pl;
+	unsigned dump_level;
+	uint64_t max_mapnr;
+};
+
+/** One pfn window and its bitmaps. */
+struct cycle {
+	uint64_t start, end;		/* [start, end) pfns */
+	uint64_t cap;			/* window capacity in pfns (multiple of 8) */
+	uint8_t *bm1, *bm2;		/* cap / 8 bytes each; bit 0 = start */
+	/* exclusion that ran past the previous window */
+	uint64_t carry_end;
+	enum page_class carry_class;
+	/* scratch for struct pages */
+	uint8_t *spbuf, *avail;
+};
+
+int cycle_init(struct cycle *c, uint64_t cap_pfns, unsigned struct_size,
+	       struct mdf_err *err);
+void cycle_deinit(struct cycle *c);
+/** Rewind before a pass over all windows. */
+void cycle_rewind(struct cycle *c);
+
+/** Fill bm1/bm2 of [start, min(start + cap, max_mapnr)).  With stats, add
+ * to the counters (first pass); ranges, if given, receive exclusions. */
+int scan_cycle(const struct scan_env *env, struct cycle *c, uint64_t start,
+	       struct dump_stats *stats, const struct range_sink *ranges,
+	       struct mdf_err *err);
+
+#endif

@@ -1,0 +1,155 @@
+/* input.h: stage 1, the dump we read (ELF vmcore, /proc/vmcore, ...).
+ *
+ * input_open() probes the formats in order and presents every input as a
+ * physical memory map: sorted, non-overlapping ranges, each backed by file
+ * bytes up to its filesz and "no data" after that.  Reading a hole is an
+ * answer (MDF_ABSENT), never a crash.  This layer never prints and never
+ * reads a byte of page data the caller did not ask for.
+ */
+#ifndef INPUT_H
+#define INPUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mdf_err.h"
+
+struct input;
+struct input_reader;
+
+/** One range of physical memory present in the dump. */
+struct input_range {
+	uint64_t paddr;		/* first byte */
+	uint64_t memsz;		/* bytes of physical memory described */
+	uint64_t filesz;	/* bytes backed by data (<= memsz); rest: no data */
+	uint64_t off;		/* file offset of paddr (formats with flat data) */
+	uint64_t vaddr;		/* virtual address from the ELF phdr, or 0 */
+};
+
+/** A PT_LOAD exactly as the file has it (unsorted, may overlap). */
+struct input_load {
+	uint64_t paddr, vaddr, memsz, filesz, off;
+};
+
+enum input_access {
+	INPUT_ACCESS_AUTO,	/* mmap the whole file, or windows on procfs */
+	INPUT_ACCESS_READ,	/* --non-mmap: pread() only */
+};
+
+struct input_open_opts {
+	enum input_access access;
+	/* debug/test hook: called for every read of dump bytes, with the
+	 * physical address and length (page data, struct pages, tables). */
+	void (*trace)(void *ctx, uint64_t paddr, uint64_t len);
+	void *trace_ctx;
+};
+
+/** Per-format operations; see input.c for the probe order. */
+struct input_ops {
+	const char *name;
+	/* 1: this format; 0: not this format.  head holds the first bytes. */
+	int (*probe)(const uint8_t *head, size_t len);
+	int (*open)(struct input *in, struct mdf_err *err);
+	/* Pointer to one page of data at pfn, valid until the next call on r.
+	 * MDF_ABSENT if the pfn has no data. */
+	int (*read_page)(struct input_reader *r, uint64_t pfn,
+			 const uint8_t **ret, struct mdf_err *err);
+	void (*close)(struct input *in);
+};
+
+enum input_mapping { INPUT_MAP_NONE, INPUT_MAP_WHOLE, INPUT_MAP_WINDOW };
+
+struct input {
+	const struct input_ops *ops;
+	const char *path;
+	int fd;
+	uint64_t file_size;
+	bool is_procfs;		/* /proc/vmcore or /proc/kcore */
+
+	/* the dumped machine, as the file says */
+	unsigned e_machine;	/* EM_X86_64, EM_AARCH64, ... */
+	unsigned page_size;	/* set by the caller once known (VMCOREINFO) */
+	unsigned page_shift;
+
+	/* physical memory map, normalised */
+	struct input_range *ranges;
+	size_t nranges;
+	/* PT_LOADs as written (for phys_base / page_offset derivation) */
+	struct input_load *loads;
+	size_t nloads;
+
+	/* all PT_NOTE bytes, concatenated */
+	uint8_t *notes;
+	size_t notes_len;
+	/* VMCOREINFO descriptor text inside notes, or NULL */
+	const char *vmcoreinfo;
+	size_t vmcoreinfo_len;
+	size_t vmcoreinfo_note_off;	/* offset of its descriptor in notes */
+	unsigned nr_cpus;		/* NT_PRSTATUS notes */
+
+	/* data access */
+	enum input_mapping mapping;
+	const uint8_t *map;		/* INPUT_MAP_WHOLE */
+	size_t window_size;		/* INPUT_MAP_WINDOW */
+	void (*trace)(void *ctx, uint64_t paddr, uint64_t len);
+	void *trace_ctx;
+
+	uint64_t trunc_pages;		/* pages lost to a truncated file */
+	struct mdf_warns *warns;	/* where format code puts warnings */
+	void *priv;			/* format private data */
+};
+
+/** Per-thread read state: scratch page, mmap window, range cursor. */
+struct input_reader {
+	struct input *in;
+	uint8_t *scratch;		/* one page */
+	size_t cur;			/* last range used */
+	const uint8_t *win;		/* INPUT_MAP_WINDOW */
+	uint64_t win_off;
+	size_t win_len;
+	uint64_t pages_read;
+};
+
+int input_open(const char *path, const struct input_open_opts *opts,
+	       struct mdf_warns *warns, struct input **ret,
+	       struct mdf_err *err);
+void input_close(struct input *in);	/* NULL is a no-op */
+
+/** Tell the input the page size of the dumped kernel (from VMCOREINFO). */
+int input_set_page_size(struct input *in, unsigned page_size,
+			struct mdf_err *err);
+
+int input_reader_init(struct input_reader *r, struct input *in,
+		      struct mdf_err *err);
+void input_reader_deinit(struct input_reader *r);
+
+/** Copy len bytes at paddr into buf.  0, MDF_ABSENT (some byte has no data)
+ * or a negative error.  Thread-safe (uses pread or the whole-file map). */
+int input_read_paddr(struct input *in, uint64_t paddr, void *buf,
+		     size_t len, struct mdf_err *err);
+
+/** One page of data; see struct input_ops.read_page. */
+static inline int input_read_page(struct input_reader *r, uint64_t pfn,
+				  const uint8_t **ret, struct mdf_err *err)
+{
+	return r->in->ops->read_page(r, pfn, ret, err);
+}
+
+/** Index of the range containing paddr, or -1. */
+long input_find_range(const struct input *in, uint64_t paddr);
+
+/** Highest pfn + 1 covered by any range (memsz). */
+uint64_t input_max_pfn(const struct input *in);
+
+/** Format helpers shared by the readers (input.c). */
+int input_pread_full(struct input *in, void *buf, size_t len, uint64_t off,
+		     struct mdf_err *err);
+int input_file_read_page(struct input_reader *r, uint64_t pfn,
+			 const uint8_t **ret, struct mdf_err *err);
+int input_set_ranges(struct input *in, const struct input_load *loads,
+		     size_t n, struct mdf_err *err);
+
+extern const struct input_ops input_elf_ops;
+
+#endif

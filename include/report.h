@@ -1,0 +1,70 @@
+/* report.h: messages, progress and statistics (report.c owns the terminal).
+ *
+ * Message classes follow makedumpfile's --message-level bits; with -F
+ * everything but the dump goes to stderr.  The final report reproduces
+ * makedumpfile's labels and hex format exactly (cli.md section 8), because
+ * distribution scripts parse it.
+ */
+#ifndef REPORT_H
+#define REPORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "bitmap.h"
+#include "mdf_err.h"
+
+struct report_range_list {
+	uint64_t (*r)[2];	/* [start, count] */
+	size_t n, cap;
+};
+
+struct report {
+	unsigned ml;		/* message level bits */
+	FILE *out;		/* common/debug/report stream */
+	bool tty;		/* progress redrawn in place */
+	/* progress state */
+	const char *label;
+	int64_t last_ms;	/* last redraw, ms since start */
+	int64_t start_ms;
+	unsigned spin;
+	int last_permille;
+	bool line_open;		/* an in-place line needs a '\n' */
+	/* --report-json ranges; allocated only when wanted */
+	bool want_ranges;
+	struct report_range_list ranges[PC_NCLASSES];
+	bool ranges_oom;
+};
+
+void report_init(struct report *r, unsigned ml, bool to_stderr);
+void report_deinit(struct report *r);
+
+void report_msg(struct report *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));	/* common (2) */
+void report_debug(struct report *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));	/* debug (8) */
+void report_error(struct report *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));	/* error (4), stderr */
+void report_warns(struct report *r, const struct mdf_warns *w);
+
+/** Progress of a phase (bit 1, stderr).  Rate-limited. */
+void report_progress(struct report *r, const char *label, uint64_t cur,
+		     uint64_t total);
+/** Force the 100 % line of the phase and end it. */
+void report_progress_done(struct report *r, const char *label);
+
+/** The range sink that feeds --report-json. */
+struct range_sink report_range_sink(struct report *r);
+void report_add_range(struct report *r, enum page_class c, uint64_t start,
+		      uint64_t n);
+
+/** makedumpfile's page-count report (bit 16). elf_written: -E only. */
+void report_stats(struct report *r, const struct dump_stats *st,
+		  bool elf, uint64_t elf_excluded);
+/** Our machine-readable report. */
+int report_json(struct report *r, const char *path,
+		const struct dump_stats *st, unsigned dump_level,
+		unsigned page_size, struct mdf_err *err);
+
+#endif

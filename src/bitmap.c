@@ -1,0 +1,267 @@
+/* bitmap.c: stage 6, building the bitmaps of one pfn window.
+ *
+ * The 1st bitmap comes from the input's ranges; the 2nd starts as the pfns
+ * that have data and loses every page classify_decide() excludes.  Struct
+ * pages are read in batches of SCAN_BATCH (+1 for the next page of a
+ * compound head).  Never prints; I/O only through memmap and input.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "bitmap.h"
+
+enum { SCAN_BATCH = 4096 };
+
+uint64_t bm_count(const uint8_t *bm, uint64_t a, uint64_t b)
+{
+	uint64_t n = 0;
+
+	while (a < b && (a & 63)) {
+		n += bm_test(bm, a);
+		a++;
+	}
+	while (a + 64 <= b) {
+		uint64_t w;
+
+		memcpy(&w, bm + (a >> 3), 8);
+		n += (uint64_t)__builtin_popcountll(w);
+		a += 64;
+	}
+	while (a < b) {
+		n += bm_test(bm, a);
+		a++;
+	}
+	return n;
+}
+
+uint64_t bm_next_set(const uint8_t *bm, uint64_t i, uint64_t end)
+{
+	while (i < end) {
+		if ((i & 63) == 0 && i + 64 <= end) {
+			uint64_t w;
+
+			memcpy(&w, bm + (i >> 3), 8);
+			if (!w) {
+				i += 64;
+				continue;
+			}
+			return i + (uint64_t)__builtin_ctzll(w);
+		}
+		if (bm_test(bm, i))
+			return i;
+		i++;
+	}
+	return end;
+}
+
+int cycle_init(struct cycle *c, uint64_t cap_pfns, unsigned struct_size,
+	       struct mdf_err *err)
+{
+	memset(c, 0, sizeof(*c));
+	cap_pfns = (cap_pfns + 63) & ~63ull;
+	c->cap = cap_pfns;
+	c->bm1 = calloc(1, cap_pfns / 8);
+	c->bm2 = calloc(1, cap_pfns / 8);
+	c->spbuf = malloc((size_t)(SCAN_BATCH + 1) * (struct_size ? struct_size : 64));
+	c->avail = malloc(SCAN_BATCH + 1);
+	if (!c->bm1 || !c->bm2 || !c->spbuf || !c->avail) {
+		cycle_deinit(c);
+		return mdf_err_set(err, MDF_ENOMEM,
+				   "out of memory for a %llu-page bitmap window",
+				   (unsigned long long)cap_pfns);
+	}
+	return 0;
+}
+
+void cycle_deinit(struct cycle *c)
+{
+	free(c->bm1);
+	free(c->bm2);
+	free(c->spbuf);
+	free(c->avail);
+	memset(c, 0, sizeof(*c));
+}
+
+void cycle_rewind(struct cycle *c)
+{
+	c->carry_end = 0;
+}
+
+/* Set the bits of [a, b) (window-relative). */
+static void bm_set_range(uint8_t *bm, uint64_t a, uint64_t b)
+{
+	while (a < b && (a & 7))
+		bm_set(bm, a++);
+	if (a + 8 <= b) {
+		memset(bm + (a >> 3), 0xff, (b - a) >> 3);
+		a += (b - a) & ~7ull;
+	}
+	while (a < b)
+		bm_set(bm, a++);
+}
+
+static void fill_present(const struct scan_env *env, struct cycle *c,
+			 struct dump_stats *stats)
+{
+	const struct input *in = env->in;
+	unsigned shift = in->page_shift;
+	size_t i;
+
+	memset(c->bm1, 0, c->cap / 8);
+	memset(c->bm2, 0, c->cap / 8);
+	for (i = 0; i < in->nranges; i++) {
+		const struct input_range *r = &in->ranges[i];
+		/* makedumpfile rounds both ends down: a page cut at the end
+		 * of a range (0x9fc00 on x86) is not present */
+		uint64_t a = r->paddr >> shift;
+		uint64_t b = (r->paddr + r->memsz) >> shift;
+		uint64_t d = (r->paddr + r->filesz) >> shift;
+
+		if (a < c->start)
+			a = c->start;
+		if (b > c->end)
+			b = c->end;
+		if (d > b)
+			d = b;
+		if (a >= b)
+			continue;
+		bm_set_range(c->bm1, a - c->start, b - c->start);
+		if (d > a)
+			bm_set_range(c->bm2, a - c->start, d - c->start);
+		if (stats) {
+			stats->present += b - a;
+			stats->nodata += b - (d > a ? d : a);
+		}
+	}
+}
+
+/* Clear bm2 for [pfn, pfn + n) inside the window; count what was set. */
+static uint64_t exclude(struct cycle *c, uint64_t pfn, uint64_t n,
+			enum page_class cls, struct dump_stats *stats,
+			const struct range_sink *ranges)
+{
+	uint64_t end = pfn + n, p, cleared = 0, run = 0, run_start = 0;
+
+	if (end > c->end) {
+		c->carry_end = end;
+		c->carry_class = cls;
+		end = c->end;
+	}
+	for (p = pfn; p < end; p++) {
+		uint64_t i = p - c->start;
+
+		if (bm_test(c->bm2, i)) {
+			bm_clear(c->bm2, i);
+			cleared++;
+			if (!run)
+				run_start = p;
+			run++;
+		} else if (run) {
+			if (ranges)
+				ranges->add(ranges->ctx, cls, run_start, run);
+			run = 0;
+		}
+	}
+	if (run && ranges)
+		ranges->add(ranges->ctx, cls, run_start, run);
+	if (stats)
+		stats->excluded[cls] += cleared;
+	return end;
+}
+
+int scan_cycle(const struct scan_env *env, struct cycle *c, uint64_t start,
+	       struct dump_stats *stats, const struct range_sink *ranges,
+	       struct mdf_err *err)
+{
+	const struct memmap *mm = env->mm;
+	const struct page_layout *pl = env->pl;
+	uint64_t pfn, end;
+
+	c->start = start;
+	c->end = start + c->cap < env->max_mapnr ? start + c->cap :
+		 env->max_mapnr;
+	fill_present(env, c, stats);
+	if (!mm)
+		return 0;
+
+	pfn = c->start;
+	if (c->carry_end > pfn)
+		pfn = exclude(c, pfn, c->carry_end - pfn, c->carry_class,
+			      stats, ranges);
+	c->carry_end = 0;
+	end = c->end;
+
+	while (pfn < end) {
+		uint64_t batch = end - pfn < SCAN_BATCH ? end - pfn : SCAN_BATCH;
+		uint64_t i, next_pfn = pfn + batch;
+		long got;
+
+		/* skip batches with no memory at all */
+		if (bm_next_set(c->bm1, pfn - c->start, next_pfn - c->start) ==
+		    next_pfn - c->start && !stats) {
+			pfn = next_pfn;
+			continue;
+		}
+		got = memmap_read(mm, pfn, batch + 1, c->spbuf, c->avail, err);
+		if (got < 0)
+			return (int)got;
+		for (i = 0; i < batch; i++) {
+			uint64_t p = pfn + i, npages;
+			const uint8_t *sp = c->spbuf + i * mm->struct_size;
+			const uint8_t *next;
+			struct page_info pi;
+			enum page_class cls;
+			bool present = bm_test(c->bm1, p - c->start);
+
+			if (c->avail[i] != MEMMAP_OK) {
+				if (present && stats) {
+					if (c->avail[i] == MEMMAP_OFFLINE)
+						stats->memmap_offline++;
+					else
+						stats->memmap_unavailable++;
+				}
+				continue;
+			}
+			next = c->avail[i + 1] == MEMMAP_OK ?
+			       sp + mm->struct_size : NULL;
+			classify_page(pl, p, memmap_pfn_to_page(mm, p), sp,
+				      next, &pi);
+			if (!present) {
+				/* memory the dump does not hold: never read;
+				 * note offline pages for the report */
+				if ((pi.bits & PI_OFFLINE) && stats)
+					stats->offline_absent++;
+				continue;
+			}
+			if (stats) {
+				if (pi.bits & PI_FAKE_HEAD)
+					stats->hvo_fake_heads++;
+				if (pi.bits & PI_BAD_ORDER)
+					stats->bad_order++;
+				if (pi.bits & PI_BAD_BUDDY)
+					stats->bad_buddy++;
+			}
+			cls = classify_decide(pl, &pi, env->dump_level, &npages);
+			if (cls == PC_KEEP)
+				continue;
+			if (npages > env->max_mapnr - p)
+				npages = env->max_mapnr - p;
+			/* an exclusion may skip the rest of this batch */
+			{
+				uint64_t stop = exclude(c, p, npages, cls, stats,
+							ranges);
+
+				if (stop > p + 1) {
+					if (stop >= next_pfn) {
+						i = batch;
+						next_pfn = stop;
+					} else {
+						i = stop - pfn - 1;
+					}
+				}
+			}
+		}
+		pfn = next_pfn;
+	}
+	return 0;
+}

@@ -1,0 +1,482 @@
+/* dump.c: the pipeline of one run, and the only module that knows all of
+ * it: input -> VMCOREINFO -> arch -> memmap -> classify -> bitmaps ->
+ * pages -> writer.  Set-up first (everything const afterwards), then the
+ * passes over pfn windows.  main.c turns argv into options and calls
+ * dump_run(); nothing here prints except through report.c.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "arch.h"
+#include "bitmap.h"
+#include "classify.h"
+#include "dump.h"
+#include "input.h"
+#include "memmap.h"
+#include "vmcoreinfo.h"
+
+/* the newest kernel whose layout we know (vmcoreinfo.md) */
+#define KVER_NEWEST	KERNEL_VERSION(7, 1, 255)
+#define KVER_OLDEST	KERNEL_VERSION(2, 6, 15)
+
+/* default bitmap budget per cycle when nothing else is known: both
+ * bitmaps of a window fit in this many bytes (cli.md section 6) */
+enum { DEFAULT_CYCLE_BYTES = 4u << 20 };
+
+struct dump_ctx {
+	const struct opts *o;
+	struct report *rep;
+	struct mdf_warns warns;
+
+	struct input *in;
+	struct vmcoreinfo vi;
+	bool have_vi;
+	struct arch arch;
+	bool have_arch;
+	struct memmap mm;
+	bool have_mm;
+	struct page_layout pl;
+	unsigned dump_level;
+	uint64_t max_mapnr;
+
+	struct cycle cyc;
+	struct dump_stats stats;
+	FILE *trace;
+	char utsname[6][65];
+	bool have_utsname;
+};
+
+static void trace_read(void *ctx, uint64_t paddr, uint64_t len)
+{
+	FILE *f = ctx;
+
+	fprintf(f, "%llx %llx\n", (unsigned long long)paddr,
+		(unsigned long long)len);
+}
+
+static void dump_fini(struct dump_ctx *d)
+{
+	cycle_deinit(&d->cyc);
+	if (d->have_mm)
+		memmap_deinit(&d->mm);
+	if (d->have_arch)
+		arch_deinit(&d->arch);
+	if (d->have_vi)
+		vmcoreinfo_deinit(&d->vi);
+	input_close(d->in);
+	if (d->trace)
+		fclose(d->trace);
+}
+
+/* Read init_uts_ns.name: a check that translation works (KASLR, phys_base)
+ * and the strings for the dump header. */
+static void read_utsname(struct dump_ctx *d)
+{
+	const struct vmcoreinfo *vi = &d->vi;
+	struct mdf_err e;
+	uint64_t addr;
+	char buf[6 * 65];
+	const char *rel;
+	int rc, i;
+
+	if (vmci_has(vi, VMCI_SYMBOL_init_uts_ns)) {
+		addr = vmci_get(vi, VMCI_SYMBOL_init_uts_ns);
+		/* name follows a kref (int) before 5.11-era layouts that
+		 * export OFFSET(uts_namespace.name) */
+		addr += vmci_has(vi, VMCI_OFFSET_uts_namespace_name) ?
+			vmci_get(vi, VMCI_OFFSET_uts_namespace_name) : 4;
+	} else if (vmci_has(vi, VMCI_SYMBOL_system_utsname)) {
+		addr = vmci_get(vi, VMCI_SYMBOL_system_utsname);
+	} else {
+		mdf_warn(&d->warns, "VMCOREINFO has no SYMBOL(init_uts_ns): the dump header gets no utsname");
+		return;
+	}
+	rc = arch_read_kvaddr(&d->arch, addr, buf, sizeof(buf), &e);
+	if (rc) {
+		mdf_warn(&d->warns, "can't read the kernel's utsname at %#llx: %s",
+			 (unsigned long long)addr, e.msg);
+		return;
+	}
+	for (i = 0; i < 6; i++) {
+		memcpy(d->utsname[i], buf + i * 65, 65);
+		d->utsname[i][64] = '\0';
+	}
+	d->have_utsname = true;
+	rel = vmci_str(vi, VMCI_OSRELEASE);
+	if (rel && strcmp(rel, d->utsname[2]) != 0)
+		mdf_warn(&d->warns,
+			 "the kernel's utsname release \"%.64s\" differs from VMCOREINFO OSRELEASE \"%s\": address translation may be wrong",
+			 d->utsname[2], rel);
+}
+
+static int setup_vmcoreinfo(struct dump_ctx *d, struct mdf_err *err)
+{
+	const struct opts *o = d->o;
+	int rc;
+
+	if (o->vmcoreinfo_in) {
+		rc = vmcoreinfo_load_file(&d->vi, o->vmcoreinfo_in, &d->warns, err);
+		if (rc < 0)
+			return rc;
+		d->have_vi = true;
+		/* the file must describe this dump's kernel */
+		if (d->in->vmcoreinfo) {
+			struct vmcoreinfo own;
+			struct mdf_err e2;
+
+			if (vmcoreinfo_parse(&own, d->in->vmcoreinfo,
+					     d->in->vmcoreinfo_len, NULL, &e2) == 0) {
+				const char *a = vmci_str(&d->vi, VMCI_OSRELEASE);
+				const char *b = vmci_str(&own, VMCI_OSRELEASE);
+
+				if (a && b && strcmp(a, b) != 0) {
+					mdf_err_set(err, MDF_EMISMATCH,
+						    "%s and %s don't match.", a, b);
+					vmcoreinfo_deinit(&own);
+					return -MDF_EMISMATCH;
+				}
+				/* symbols in a -g file are link-time: take
+				 * the dump's KASLR offset */
+				if (!vmci_has(&d->vi, VMCI_KERNELOFFSET) &&
+				    vmci_has(&own, VMCI_KERNELOFFSET)) {
+					d->vi.val[VMCI_KERNELOFFSET] =
+						own.val[VMCI_KERNELOFFSET];
+					d->vi.val[VMCI_KERNELOFFSET].str = NULL;
+				}
+				vmcoreinfo_deinit(&own);
+			}
+		}
+		return 0;
+	}
+	if (!d->in->vmcoreinfo)
+		return 0;
+	rc = vmcoreinfo_parse(&d->vi, d->in->vmcoreinfo, d->in->vmcoreinfo_len,
+			      &d->warns, err);
+	if (rc < 0)
+		return mdf_err_wrap(err, "the VMCOREINFO note of %s", d->in->path);
+	d->have_vi = true;
+	return 0;
+}
+
+static int dump_setup(struct dump_ctx *d, const char *vmcore,
+		      struct mdf_err *err)
+{
+	const struct opts *o = d->o;
+	struct input_open_opts io = { 0 };
+	const struct arch_ops *aops;
+	unsigned max_level = 0, i;
+	uint32_t kver;
+	int rc;
+
+	for (i = 0; i < o->n_levels; i++)
+		if (o->dump_level[i] > max_level)
+			max_level = o->dump_level[i];
+
+	io.access = o->non_mmap ? INPUT_ACCESS_READ : INPUT_ACCESS_AUTO;
+	if (o->trace_reads) {
+		d->trace = fopen(o->trace_reads, "w");
+		if (!d->trace)
+			return mdf_err_sys(err, errno, "Can't open %s",
+					   o->trace_reads);
+		io.trace = trace_read;
+		io.trace_ctx = d->trace;
+	}
+	rc = input_open(vmcore, &io, &d->warns, &d->in, err);
+	if (rc < 0)
+		return rc;
+
+	rc = setup_vmcoreinfo(d, err);
+	if (rc < 0)
+		return rc;
+	if (!d->have_vi) {
+		if (max_level > DL_EXCLUDE_ZERO)
+			return mdf_err_set(err, MDF_EINVAL,
+					   "%s doesn't contain vmcoreinfo.\nSpecify '-x' option or '-i' option.",
+					   vmcore);
+		mdf_warn(&d->warns,
+			 "%s has no VMCOREINFO: no page can be classified; logically offline and hwpoison pages cannot be recognised",
+			 vmcore);
+		return 0;
+	}
+	if (vmci_has(&d->vi, VMCI_PAGESIZE)) {
+		rc = input_set_page_size(d->in,
+					 (unsigned)vmci_get(&d->vi, VMCI_PAGESIZE),
+					 err);
+		if (rc < 0)
+			return mdf_err_wrap(err, "VMCOREINFO PAGESIZE");
+	}
+	kver = vmcoreinfo_kernel_version(&d->vi);
+	if (!kver || kver < KVER_OLDEST || kver > KVER_NEWEST) {
+		mdf_warn(&d->warns, "The kernel version is not supported.");
+		mdf_warn(&d->warns, "The makedumpfile operation may be incomplete.");
+	}
+
+	rc = arch_find(d->in->e_machine, &aops, err);
+	if (rc < 0)
+		return rc;
+	rc = arch_init(&d->arch, aops, d->in, &d->vi, &d->warns, err);
+	if (rc < 0)
+		return rc;
+	d->have_arch = true;
+	read_utsname(d);
+
+	d->max_mapnr = input_max_pfn(d->in);
+	rc = memmap_init(&d->mm, &d->arch, &d->vi, d->max_mapnr, &d->warns, err);
+	if (rc < 0)
+		return mdf_err_wrap(err, "finding struct pages");
+	d->have_mm = true;
+	/* makedumpfile lowers max_mapnr to the end of the last section with
+	 * a memmap (covers mem= and firmware ranges above RAM) */
+	if (d->mm.end_pfn && d->mm.end_pfn < d->max_mapnr)
+		d->max_mapnr = d->mm.end_pfn;
+
+	rc = page_layout_init(&d->pl, &d->vi, d->in->page_shift, &d->warns, err);
+	if (rc < 0)
+		return rc;
+	if (o->have_offline_value) {
+		d->pl.offline.known = true;
+		d->pl.offline.value = o->offline_value;
+		d->pl.offline.pgty = (o->offline_value & 0xffffff) == 0 &&
+				     o->offline_value >= 0xf0000000u;
+	}
+	return 0;
+}
+
+static void debug_setup(struct dump_ctx *d)
+{
+	struct report *r = d->rep;
+	size_t i;
+
+	if (!(r->ml & ML_DEBUG))
+		return;
+	report_debug(r, "%s: %s input, %zu memory ranges, %u CPU notes",
+		     d->in->path, d->in->ops->name, d->in->nranges, d->in->nr_cpus);
+	report_debug(r, "               phys_start         phys_end       virt_start");
+	for (i = 0; i < d->in->nranges; i++) {
+		const struct input_range *g = &d->in->ranges[i];
+
+		report_debug(r, "RANGE[%2zu] %16llx %16llx %16llx%s", i,
+			     (unsigned long long)g->paddr,
+			     (unsigned long long)(g->paddr + g->memsz),
+			     (unsigned long long)g->vaddr,
+			     g->filesz < g->memsz ? " (partly without data)" : "");
+	}
+	if (!d->have_vi)
+		return;
+	report_debug(r, "VMCOREINFO   : %u lines%s", d->vi.nlines,
+		     d->o->vmcoreinfo_in ? " (from -i file)" : "");
+	report_debug(r, "page_size    : %u", d->in->page_size);
+	if (d->have_arch)
+		report_debug(r, "phys_base    : %llx", (unsigned long long)d->arch.phys_base);
+	report_debug(r, "max_mapnr    : %llx", (unsigned long long)d->max_mapnr);
+	if (d->have_mm)
+		report_debug(r, "sections     : %u with memmap, %u without, %u not online, %u bad",
+			     d->mm.n_ok, d->mm.n_nomap, d->mm.n_offline, d->mm.n_bad);
+}
+
+static bool page_is_zero(const uint8_t *p, size_t len)
+{
+	const uint64_t *w = (const uint64_t *)(const void *)p;
+	size_t i, n = len / 8;
+
+	/* most non-zero pages differ in the first or last word */
+	if (w[0] | w[n - 1])
+		return false;
+	for (i = 0; i < n; i += 8) {
+		uint64_t acc = w[i] | w[i + 1] | w[i + 2] | w[i + 3] |
+			       w[i + 4] | w[i + 5] | w[i + 6] | w[i + 7];
+		if (acc)
+			return false;
+	}
+	return true;
+}
+
+/* cycle window size in pfns from the memory budget: two bitmaps */
+static uint64_t cycle_pfns(const struct dump_ctx *d)
+{
+	uint64_t bytes = DEFAULT_CYCLE_BYTES, pfns;
+
+	if (d->o->cyclic_buffer_kib)
+		bytes = d->o->cyclic_buffer_kib * 1024;
+	pfns = bytes * 8 / 2;
+	if (d->o->non_cyclic || d->o->work_dir || pfns > d->max_mapnr)
+		pfns = d->max_mapnr;
+	if (pfns < 64)
+		pfns = 64;
+	return pfns;
+}
+
+/* Pass 1: classify every window, count. */
+static int count_pass(struct dump_ctx *d, const struct scan_env *env,
+		      struct mdf_err *err)
+{
+	struct range_sink rs = report_range_sink(d->rep);
+	uint64_t start;
+	int rc;
+
+	cycle_rewind(&d->cyc);
+	for (start = 0; start < d->max_mapnr; start += d->cyc.cap) {
+		report_progress(d->rep, "Excluding unnecessary pages", start,
+				d->max_mapnr);
+		rc = scan_cycle(env, &d->cyc, start, &d->stats,
+				d->rep->want_ranges ? &rs : NULL, err);
+		if (rc < 0)
+			return mdf_err_wrap(err, "scanning pfns %#llx-%#llx",
+					    (unsigned long long)start,
+					    (unsigned long long)(start + d->cyc.cap));
+	}
+	report_progress_done(d->rep, "Excluding unnecessary pages");
+	return 0;
+}
+
+/* Pass 2: every dumpable page, in pfn order (dry run: read and zero check). */
+static int page_pass(struct dump_ctx *d, const struct scan_env *env,
+		     bool reuse, struct mdf_err *err)
+{
+	struct input_reader rd;
+	uint64_t start, done = 0;
+	uint64_t total = d->stats.present;
+	bool zero_filter = d->dump_level & DL_EXCLUDE_ZERO;
+	int rc;
+
+	rc = input_reader_init(&rd, d->in, err);
+	if (rc < 0)
+		return rc;
+	cycle_rewind(&d->cyc);
+	for (start = 0; start < d->max_mapnr; start += d->cyc.cap) {
+		uint64_t i, n;
+
+		if (!reuse) {
+			rc = scan_cycle(env, &d->cyc, start, NULL, NULL, err);
+			if (rc < 0)
+				goto out;
+		}
+		n = d->cyc.end - d->cyc.start;
+		for (i = bm_next_set(d->cyc.bm2, 0, n); i < n;
+		     i = bm_next_set(d->cyc.bm2, i + 1, n)) {
+			uint64_t pfn = d->cyc.start + i;
+			const uint8_t *page;
+
+			rc = input_read_page(&rd, pfn, &page, err);
+			if (rc < 0)
+				goto out;
+			if (rc == MDF_ABSENT)
+				continue;
+			d->stats.pages_read++;
+			if (zero_filter && page_is_zero(page, d->in->page_size)) {
+				d->stats.excluded[PC_ZERO]++;
+				report_add_range(d->rep, PC_ZERO, pfn, 1);
+			}
+			if ((++done & 0xffff) == 0)
+				report_progress(d->rep, "Copying data", done, total);
+		}
+	}
+	report_progress_done(d->rep, "Copying data");
+	rc = 0;
+out:
+	input_reader_deinit(&rd);
+	return rc;
+}
+
+static int run_create(struct dump_ctx *d, struct mdf_err *err)
+{
+	const struct opts *o = d->o;
+	struct scan_env env;
+	bool single;
+	int rc;
+
+	if (!o->dry_run)
+		return mdf_err_set(err, MDF_EUNSUPP,
+				   "writing a dump file is not implemented yet; use --dry-run");
+	if (o->n_levels > 1)
+		mdf_warn(&d->warns, "only the first dump level of %u is used by --dry-run",
+			 o->n_levels);
+
+	rc = dump_setup(d, o->args[0], err);
+	if (rc < 0)
+		return rc;
+	report_warns(d->rep, &d->warns);
+	d->warns.n = d->warns.dropped = 0;
+	debug_setup(d);
+	if (!d->have_vi)
+		d->max_mapnr = input_max_pfn(d->in);
+	d->stats.max_mapnr = d->max_mapnr;
+
+	rc = cycle_init(&d->cyc, cycle_pfns(d),
+			d->have_mm ? (unsigned)d->mm.struct_size : 64, err);
+	if (rc < 0)
+		return rc;
+	single = d->cyc.cap >= d->max_mapnr;
+	report_debug(d->rep, "Buffer size for the cyclic mode: %llu",
+		     (unsigned long long)(d->cyc.cap / 8 * 2));
+	if (single)
+		report_debug(d->rep, "There is enough free memory to be done in one cycle.");
+
+	env.in = d->in;
+	env.mm = d->have_mm ? &d->mm : NULL;
+	env.pl = &d->pl;
+	env.dump_level = d->dump_level;
+	env.max_mapnr = d->max_mapnr;
+
+	rc = count_pass(d, &env, err);
+	if (rc < 0)
+		return rc;
+	rc = page_pass(d, &env, single, err);
+	if (rc < 0)
+		return rc;
+	report_warns(d->rep, &d->warns);
+	if (d->stats.memmap_unavailable || d->stats.bad_order ||
+	    d->stats.bad_buddy || d->stats.memmap_offline)
+		report_msg(d->rep,
+			   "Kept unclassified: %llu pages without a readable struct page, %llu in offline sections, %llu with an impossible compound order, %llu with an impossible free order.",
+			   (unsigned long long)d->stats.memmap_unavailable,
+			   (unsigned long long)d->stats.memmap_offline,
+			   (unsigned long long)d->stats.bad_order,
+			   (unsigned long long)d->stats.bad_buddy);
+	if (d->stats.offline_absent)
+		report_debug(d->rep,
+			     "%llu logically offline pages have struct pages but no memory in the dump; not read.",
+			     (unsigned long long)d->stats.offline_absent);
+	report_stats(d->rep, &d->stats, false, 0);
+	if (o->report_json) {
+		rc = report_json(d->rep, o->report_json, &d->stats, d->dump_level,
+				 d->in->page_size, err);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+int dump_run(const struct opts *o, struct report *r, struct mdf_err *err)
+{
+	struct dump_ctx *d;
+	int rc;
+
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return mdf_err_set(err, MDF_ENOMEM, "out of memory");
+	d->o = o;
+	d->rep = r;
+	d->dump_level = opts_dump_level(o);
+	r->want_ranges = o->report_json != NULL;
+
+	switch (o->mode) {
+	case MODE_CREATE:
+		if (o->check_params) {
+			rc = 0;
+			break;
+		}
+		rc = run_create(d, err);
+		break;
+	default:
+		rc = mdf_err_set(err, MDF_EUNSUPP,
+				 "this mode is not implemented yet");
+	}
+	dump_fini(d);
+	free(d);
+	return rc;
+}

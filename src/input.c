@@ -1,0 +1,486 @@
+/* input.c: stage 1, format probing and the physical memory map.
+ *
+ * Formats are tried in the order of input_formats[]; each probe looks only
+ * at the first bytes.  Every format turns its file into normalised ranges
+ * (sorted, non-overlapping) and reads pages through a per-thread reader.
+ * Never prints; warnings go to in->warns.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include "input.h"
+
+#ifndef PROC_SUPER_MAGIC
+#define PROC_SUPER_MAGIC 0x9fa0
+#endif
+
+/* mmap windows on /proc/vmcore: large enough for sequential speed, small
+ * enough that the capture kernel never maps a whole terabyte at once. */
+enum { INPUT_WINDOW = 4u << 20 };
+
+static const struct input_ops *const input_formats[] = {
+	&input_elf_ops,
+};
+
+int input_pread_full(struct input *in, void *buf, size_t len, uint64_t off,
+		     struct mdf_err *err)
+{
+	uint8_t *p = buf;
+
+	while (len) {
+		ssize_t n = pread(in->fd, p, len, (off_t)off);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return mdf_err_sys(err, errno,
+					   "reading %zu bytes at offset %#llx of %s",
+					   len, (unsigned long long)off, in->path);
+		}
+		if (n == 0)
+			return mdf_err_set(err, MDF_EFORMAT,
+					   "%s ends at offset %#llx (truncated file?)",
+					   in->path, (unsigned long long)off);
+		p += n;
+		off += (uint64_t)n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int cmp_load(const void *a, const void *b)
+{
+	const struct input_load *x = a, *y = b;
+
+	if (x->paddr != y->paddr)
+		return x->paddr < y->paddr ? -1 : 1;
+	/* at the same start the longer one first, so it wins */
+	if (x->memsz != y->memsz)
+		return x->memsz > y->memsz ? -1 : 1;
+	return 0;
+}
+
+int input_set_ranges(struct input *in, const struct input_load *loads,
+		     size_t n, struct mdf_err *err)
+{
+	struct input_load *sorted;
+	struct input_range *r;
+	size_t i, nr = 0;
+	uint64_t end_prev = 0;
+
+	in->loads = calloc(n ? n : 1, sizeof(*in->loads));
+	sorted = calloc(n ? n : 1, sizeof(*sorted));
+	r = calloc(n ? n : 1, sizeof(*r));
+	if (!in->loads || !sorted || !r) {
+		free(sorted);
+		free(r);
+		return mdf_err_set(err, MDF_ENOMEM, "out of memory for %zu PT_LOADs", n);
+	}
+	memcpy(in->loads, loads, n * sizeof(*loads));
+	in->nloads = n;
+	memcpy(sorted, loads, n * sizeof(*loads));
+	qsort(sorted, n, sizeof(*sorted), cmp_load);
+
+	for (i = 0; i < n; i++) {
+		struct input_load l = sorted[i];
+		uint64_t end;
+
+		if (l.memsz == 0)
+			continue;
+		if (l.paddr + l.memsz < l.paddr) {	/* wraps: clamp */
+			l.memsz = UINT64_MAX - l.paddr;
+			if (l.filesz > l.memsz)
+				l.filesz = l.memsz;
+		}
+		if (l.filesz > l.memsz)
+			l.filesz = l.memsz;
+		/* overlaps with what we have: keep the part beyond it.  The
+		 * kernel's /proc/vmcore describes the kernel image twice
+		 * (text mapping and direct map); the bytes are the same. */
+		if (nr && l.paddr < end_prev) {
+			uint64_t skip = end_prev - l.paddr;
+
+			if (skip >= l.memsz)
+				continue;
+			l.paddr += skip;
+			l.vaddr += skip;
+			l.memsz -= skip;
+			l.off += skip;
+			l.filesz = l.filesz > skip ? l.filesz - skip : 0;
+		}
+		/* data beyond the end of the file is lost (truncated core) */
+		if (l.filesz && in->file_size &&
+		    (l.off > in->file_size ||
+		     l.filesz > in->file_size - l.off)) {
+			uint64_t have = l.off < in->file_size ?
+					in->file_size - l.off : 0;
+			uint64_t lost = l.filesz - have;
+
+			in->trunc_pages += (lost + 4095) / 4096;
+			mdf_warn(in->warns,
+				 "%s is truncated: the segment at physical %#llx needs %llu bytes past the end of the file; those pages are treated as missing",
+				 in->path, (unsigned long long)l.paddr,
+				 (unsigned long long)lost);
+			l.filesz = have;
+		}
+		end = l.paddr + l.memsz;
+		r[nr].paddr = l.paddr;
+		r[nr].memsz = l.memsz;
+		r[nr].filesz = l.filesz;
+		r[nr].off = l.off;
+		r[nr].vaddr = l.vaddr;
+		nr++;
+		end_prev = end;
+	}
+	free(sorted);
+	in->ranges = r;
+	in->nranges = nr;
+	return 0;
+}
+
+long input_find_range(const struct input *in, uint64_t paddr)
+{
+	size_t lo = 0, hi = in->nranges;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct input_range *r = &in->ranges[mid];
+
+		if (paddr < r->paddr)
+			hi = mid;
+		else if (paddr - r->paddr >= r->memsz)
+			lo = mid + 1;
+		else
+			return (long)mid;
+	}
+	return -1;
+}
+
+uint64_t input_max_pfn(const struct input *in)
+{
+	uint64_t max = 0;
+	size_t i;
+
+	for (i = 0; i < in->nranges; i++) {
+		uint64_t end = (in->ranges[i].paddr + in->ranges[i].memsz) >>
+			       in->page_shift;
+		if (end > max)
+			max = end;
+	}
+	return max;
+}
+
+/* Copy from file-backed bytes of one range; bytes past filesz are absent. */
+static int range_copy(struct input *in, const struct input_range *r,
+		      uint64_t paddr, void *buf, size_t len,
+		      struct mdf_err *err)
+{
+	uint64_t rel = paddr - r->paddr;
+
+	if (rel >= r->filesz || len > r->filesz - rel)
+		return MDF_ABSENT;
+	if (in->trace)
+		in->trace(in->trace_ctx, paddr, len);
+	if (in->mapping == INPUT_MAP_WHOLE) {
+		memcpy(buf, in->map + r->off + rel, len);
+		return 0;
+	}
+	return input_pread_full(in, buf, len, r->off + rel, err);
+}
+
+int input_read_paddr(struct input *in, uint64_t paddr, void *buf,
+		     size_t len, struct mdf_err *err)
+{
+	uint8_t *p = buf;
+
+	while (len) {
+		long i = input_find_range(in, paddr);
+		const struct input_range *r;
+		uint64_t avail;
+		size_t n;
+		int ret;
+
+		if (i < 0)
+			return MDF_ABSENT;
+		r = &in->ranges[i];
+		avail = r->memsz - (paddr - r->paddr);
+		n = len < avail ? len : (size_t)avail;
+		ret = range_copy(in, r, paddr, p, n, err);
+		if (ret)
+			return ret;
+		p += n;
+		paddr += n;
+		len -= n;
+	}
+	return 0;
+}
+
+int input_set_page_size(struct input *in, unsigned page_size,
+			struct mdf_err *err)
+{
+	unsigned shift = 0;
+
+	if (page_size < 4096 || page_size > (1u << 20) ||
+	    (page_size & (page_size - 1)))
+		return mdf_err_set(err, MDF_EFORMAT,
+				   "page size %u is not a power of two between 4 KiB and 1 MiB",
+				   page_size);
+	while ((1u << shift) < page_size)
+		shift++;
+	in->page_size = page_size;
+	in->page_shift = shift;
+	return 0;
+}
+
+int input_reader_init(struct input_reader *r, struct input *in,
+		      struct mdf_err *err)
+{
+	memset(r, 0, sizeof(*r));
+	r->in = in;
+	r->scratch = aligned_alloc(4096, in->page_size);
+	if (!r->scratch)
+		return mdf_err_set(err, MDF_ENOMEM, "out of memory for a read buffer");
+	return 0;
+}
+
+void input_reader_deinit(struct input_reader *r)
+{
+	if (r->win)
+		munmap((void *)r->win, r->win_len);
+	free(r->scratch);
+	memset(r, 0, sizeof(*r));
+}
+
+/* Map the window of the file that holds [off, off+len).  0, or 1 if mmap
+ * is not possible (the caller falls back to pread). */
+static int reader_window(struct input_reader *r, uint64_t off, size_t len)
+{
+	struct input *in = r->in;
+	uint64_t start, end;
+	void *p;
+
+	if (r->win && off >= r->win_off && off + len <= r->win_off + r->win_len)
+		return 0;
+	if (r->win) {
+		munmap((void *)r->win, r->win_len);
+		r->win = NULL;
+	}
+	start = off & ~((uint64_t)in->window_size - 1);
+	end = start + in->window_size;
+	if (end < off + len)
+		end = (off + len + in->window_size - 1) &
+		      ~((uint64_t)in->window_size - 1);
+	if (in->file_size && end > in->file_size)
+		end = in->file_size;
+	if (end <= start || end < off + len)
+		return 1;
+	p = mmap(NULL, (size_t)(end - start), PROT_READ, MAP_PRIVATE, in->fd,
+		 (off_t)start);
+	if (p == MAP_FAILED) {
+		/* procfs without mmap support: use read() from now on */
+		in->mapping = INPUT_MAP_NONE;
+		return 1;
+	}
+	r->win = p;
+	r->win_off = start;
+	r->win_len = (size_t)(end - start);
+	return 0;
+}
+
+int input_file_read_page(struct input_reader *r, uint64_t pfn,
+			 const uint8_t **ret, struct mdf_err *err)
+{
+	struct input *in = r->in;
+	uint64_t paddr = pfn << in->page_shift;
+	size_t psz = in->page_size;
+	const struct input_range *rg;
+	uint64_t rel;
+	int rc;
+
+	/* fast path: the cursor's range holds the whole page */
+	rg = r->cur < in->nranges ? &in->ranges[r->cur] : NULL;
+	if (!rg || paddr < rg->paddr || paddr - rg->paddr >= rg->memsz) {
+		long i = input_find_range(in, paddr);
+
+		if (i < 0)
+			goto slow;
+		r->cur = (size_t)i;
+		rg = &in->ranges[i];
+	}
+	rel = paddr - rg->paddr;
+	if (rel + psz > rg->filesz)
+		goto slow;
+	r->pages_read++;
+	if (in->trace)
+		in->trace(in->trace_ctx, paddr, psz);
+	switch (in->mapping) {
+	case INPUT_MAP_WHOLE:
+		*ret = in->map + rg->off + rel;
+		return 0;
+	case INPUT_MAP_WINDOW:
+		if (reader_window(r, rg->off + rel, psz) == 0) {
+			*ret = r->win + (rg->off + rel - r->win_off);
+			return 0;
+		}
+		/* fall through */
+	default:
+		rc = input_pread_full(in, r->scratch, psz, rg->off + rel, err);
+		if (rc)
+			return rc;
+		*ret = r->scratch;
+		return 0;
+	}
+
+slow:
+	/* page straddles ranges or is partly without data: assemble it,
+	 * the missing bytes read as zero; no byte at all is a hole */
+	{
+		size_t done = 0;
+		bool any = false;
+
+		while (done < psz) {
+			long i = input_find_range(in, paddr + done);
+			size_t n;
+
+			if (i < 0) {
+				/* skip to the next range start or page end */
+				size_t j;
+				uint64_t next = paddr + psz;
+
+				for (j = 0; j < in->nranges; j++)
+					if (in->ranges[j].paddr > paddr + done &&
+					    in->ranges[j].paddr < next)
+						next = in->ranges[j].paddr;
+				memset(r->scratch + done, 0, next - (paddr + done));
+				done = next - paddr;
+				continue;
+			}
+			rg = &in->ranges[i];
+			rel = paddr + done - rg->paddr;
+			n = psz - done;
+			if (n > rg->memsz - rel)
+				n = (size_t)(rg->memsz - rel);
+			if (rel < rg->filesz) {
+				size_t d = n;
+
+				if (d > rg->filesz - rel)
+					d = (size_t)(rg->filesz - rel);
+				rc = range_copy(in, rg, paddr + done,
+						r->scratch + done, d, err);
+				if (rc < 0)
+					return rc;
+				memset(r->scratch + done + d, 0, n - d);
+				any = true;
+			} else {
+				memset(r->scratch + done, 0, n);
+			}
+			done += n;
+		}
+		if (!any)
+			return MDF_ABSENT;
+		r->pages_read++;
+		*ret = r->scratch;
+		return 0;
+	}
+}
+
+int input_open(const char *path, const struct input_open_opts *opts,
+	       struct mdf_warns *warns, struct input **ret,
+	       struct mdf_err *err)
+{
+	struct input *in;
+	uint8_t head[64];
+	struct statfs sfs;
+	struct stat st;
+	ssize_t n;
+	size_t i;
+	int rc;
+
+	in = calloc(1, sizeof(*in));
+	if (!in)
+		return mdf_err_set(err, MDF_ENOMEM, "out of memory");
+	in->path = path;
+	in->warns = warns;
+	in->page_size = 4096;
+	in->page_shift = 12;
+	in->trace = opts ? opts->trace : NULL;
+	in->trace_ctx = opts ? opts->trace_ctx : NULL;
+	in->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (in->fd < 0) {
+		rc = mdf_err_sys(err, errno, "Can't open the dump memory(%s)", path);
+		free(in);
+		return rc;
+	}
+	if (fstat(in->fd, &st) == 0 && S_ISREG(st.st_mode))
+		in->file_size = (uint64_t)st.st_size;
+	if (fstatfs(in->fd, &sfs) == 0 && sfs.f_type == PROC_SUPER_MAGIC)
+		in->is_procfs = true;
+
+	n = pread(in->fd, head, sizeof(head), 0);
+	if (n < 0) {
+		rc = mdf_err_sys(err, errno, "reading the header of %s", path);
+		goto fail;
+	}
+	for (i = 0; i < sizeof(input_formats) / sizeof(input_formats[0]); i++) {
+		if (input_formats[i]->probe(head, (size_t)n)) {
+			in->ops = input_formats[i];
+			break;
+		}
+	}
+	if (!in->ops) {
+		rc = mdf_err_set(err, MDF_EFORMAT,
+				 "%s is not a dump this tool can read (neither ELF nor kdump-compressed)",
+				 path);
+		goto fail;
+	}
+
+	/* how to reach the data: see input.h */
+	in->mapping = INPUT_MAP_NONE;
+	if (!opts || opts->access == INPUT_ACCESS_AUTO) {
+		if (in->is_procfs) {
+			in->mapping = INPUT_MAP_WINDOW;
+			in->window_size = INPUT_WINDOW;
+		} else if (in->file_size && in->file_size <= SIZE_MAX) {
+			void *p = mmap(NULL, (size_t)in->file_size, PROT_READ,
+				       MAP_PRIVATE, in->fd, 0);
+			if (p != MAP_FAILED) {
+				in->map = p;
+				in->mapping = INPUT_MAP_WHOLE;
+			}
+		}
+	}
+
+	rc = in->ops->open(in, err);
+	if (rc < 0) {
+		mdf_err_wrap(err, "%s (%s)", path, in->ops->name);
+		goto fail;
+	}
+	*ret = in;
+	return 0;
+
+fail:
+	input_close(in);
+	return rc;
+}
+
+void input_close(struct input *in)
+{
+	if (!in)
+		return;
+	if (in->ops && in->ops->close)
+		in->ops->close(in);
+	if (in->map)
+		munmap((void *)in->map, (size_t)in->file_size);
+	if (in->fd >= 0)
+		close(in->fd);
+	free(in->ranges);
+	free(in->loads);
+	free(in->notes);
+	free(in);
+}

@@ -1,0 +1,197 @@
+/* input_elf.c: stage 1, ELF64 vmcores through libelf.
+ *
+ * QEMU dump-guest-memory cores, /proc/vmcore of a capture kernel and our
+ * own -E output.  The program header table is found through e_phoff (QEMU
+ * 7.2 puts section headers first), notes are walked with gelf_getnote().
+ * Only little-endian ELF64 is accepted; anything else is refused by name.
+ */
+#include <gelf.h>
+#include <libelf.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "input.h"
+
+static int elf_probe(const uint8_t *head, size_t len)
+{
+	return len >= SELFMAG && memcmp(head, ELFMAG, SELFMAG) == 0;
+}
+
+static const char *machine_name(unsigned m)
+{
+	switch (m) {
+	case EM_X86_64: return "x86_64";
+	case EM_AARCH64: return "aarch64";
+	case EM_386: return "i386";
+	case EM_ARM: return "arm";
+	case EM_PPC64: return "ppc64";
+	case EM_S390: return "s390x";
+	case EM_RISCV: return "riscv";
+	default: return "unknown";
+	}
+}
+
+/* Collect every note; find VMCOREINFO and count NT_PRSTATUS. */
+static int read_notes(struct input *in, Elf *elf, const GElf_Phdr *ph,
+		      size_t nph, struct mdf_err *err)
+{
+	size_t i, total = 0;
+
+	for (i = 0; i < nph; i++)
+		if (ph[i].p_type == PT_NOTE)
+			total += ph[i].p_filesz;
+	if (total == 0)
+		return 0;
+	if (total > (64u << 20))
+		return mdf_err_set(err, MDF_EFORMAT,
+				   "PT_NOTE segments total %zu bytes, more than any kernel writes",
+				   total);
+	in->notes = malloc(total);
+	if (!in->notes)
+		return mdf_err_set(err, MDF_ENOMEM, "out of memory for notes");
+
+	for (i = 0; i < nph; i++) {
+		Elf_Data *d;
+		size_t off = 0, name_off, desc_off;
+		GElf_Nhdr nh;
+		size_t base = in->notes_len;
+
+		if (ph[i].p_type != PT_NOTE || ph[i].p_filesz == 0)
+			continue;
+		if (in->file_size && (ph[i].p_offset > in->file_size ||
+				      ph[i].p_filesz > in->file_size - ph[i].p_offset))
+			return mdf_err_set(err, MDF_EFORMAT,
+					   "PT_NOTE at offset %#llx runs past the end of the file",
+					   (unsigned long long)ph[i].p_offset);
+		d = elf_getdata_rawchunk(elf, (int64_t)ph[i].p_offset,
+					 ph[i].p_filesz, ELF_T_NHDR);
+		if (!d)
+			return mdf_err_set(err, MDF_EFORMAT,
+					   "can't read PT_NOTE at offset %#llx: %s",
+					   (unsigned long long)ph[i].p_offset,
+					   elf_errmsg(-1));
+		memcpy(in->notes + base, d->d_buf, d->d_size);
+		in->notes_len += d->d_size;
+		while (off < d->d_size &&
+		       (off = gelf_getnote(d, off, &nh, &name_off, &desc_off)) > 0) {
+			const char *name = (const char *)d->d_buf + name_off;
+
+			if (nh.n_type == NT_PRSTATUS && nh.n_namesz == 5 &&
+			    memcmp(name, "CORE", 5) == 0)
+				in->nr_cpus++;
+			/* compare with the NUL so VMCOREINFO_XEN never matches */
+			if (nh.n_namesz == 11 &&
+			    memcmp(name, "VMCOREINFO", 11) == 0 &&
+			    !in->vmcoreinfo) {
+				in->vmcoreinfo = (const char *)in->notes + base +
+						 desc_off;
+				in->vmcoreinfo_len = nh.n_descsz;
+				in->vmcoreinfo_note_off = base + desc_off;
+			}
+		}
+	}
+	return 0;
+}
+
+static int elf_open(struct input *in, struct mdf_err *err)
+{
+	struct input_load *loads = NULL;
+	GElf_Phdr *ph = NULL;
+	GElf_Ehdr eh;
+	size_t nph, i, nl = 0;
+	Elf *elf;
+	int rc;
+
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return mdf_err_set(err, MDF_EUNSUPP, "libelf is too old");
+	elf = elf_begin(in->fd, ELF_C_READ, NULL);
+	if (!elf)
+		return mdf_err_set(err, MDF_EFORMAT, "not a readable ELF file: %s",
+				   elf_errmsg(-1));
+	if (elf_kind(elf) != ELF_K_ELF) {
+		rc = mdf_err_set(err, MDF_EFORMAT, "not an ELF file");
+		goto out;
+	}
+	if (!gelf_getehdr(elf, &eh)) {
+		rc = mdf_err_set(err, MDF_EFORMAT, "bad ELF header: %s",
+				 elf_errmsg(-1));
+		goto out;
+	}
+	if (eh.e_ident[EI_CLASS] != ELFCLASS64) {
+		rc = mdf_err_set(err, MDF_EUNSUPP,
+				 "32-bit (ELFCLASS32) %s dumps are not supported",
+				 machine_name(eh.e_machine));
+		goto out;
+	}
+	if (eh.e_ident[EI_DATA] != ELFDATA2LSB) {
+		rc = mdf_err_set(err, MDF_EUNSUPP,
+				 "big-endian %s dumps are not supported",
+				 machine_name(eh.e_machine));
+		goto out;
+	}
+	if (eh.e_type != ET_CORE) {
+		rc = mdf_err_set(err, MDF_EFORMAT,
+				 "ELF type %u is not a core file (ET_CORE)", eh.e_type);
+		goto out;
+	}
+	in->e_machine = eh.e_machine;
+	if (elf_getphdrnum(elf, &nph) != 0) {
+		rc = mdf_err_set(err, MDF_EFORMAT,
+				 "can't get the number of program headers: %s",
+				 elf_errmsg(-1));
+		goto out;
+	}
+	if (nph == 0) {
+		rc = mdf_err_set(err, MDF_EFORMAT, "the core has no program headers");
+		goto out;
+	}
+	if (in->file_size && (uint64_t)nph * sizeof(Elf64_Phdr) > in->file_size) {
+		rc = mdf_err_set(err, MDF_EFORMAT,
+				 "%zu program headers do not fit in a %llu-byte file",
+				 nph, (unsigned long long)in->file_size);
+		goto out;
+	}
+	ph = calloc(nph, sizeof(*ph));
+	loads = calloc(nph, sizeof(*loads));
+	if (!ph || !loads) {
+		rc = mdf_err_set(err, MDF_ENOMEM, "out of memory for %zu program headers",
+				 nph);
+		goto out;
+	}
+	for (i = 0; i < nph; i++) {
+		if (!gelf_getphdr(elf, (int)i, &ph[i])) {
+			rc = mdf_err_set(err, MDF_EFORMAT,
+					 "can't read program header %zu: %s", i,
+					 elf_errmsg(-1));
+			goto out;
+		}
+		if (ph[i].p_type != PT_LOAD)
+			continue;
+		loads[nl].paddr = ph[i].p_paddr;
+		loads[nl].vaddr = ph[i].p_vaddr;
+		loads[nl].memsz = ph[i].p_memsz;
+		loads[nl].filesz = ph[i].p_filesz;
+		loads[nl].off = ph[i].p_offset;
+		nl++;
+	}
+	if (nl == 0) {
+		rc = mdf_err_set(err, MDF_EFORMAT, "the core has no PT_LOAD segment");
+		goto out;
+	}
+	rc = read_notes(in, elf, ph, nph, err);
+	if (rc < 0)
+		goto out;
+	rc = input_set_ranges(in, loads, nl, err);
+out:
+	free(ph);
+	free(loads);
+	elf_end(elf);
+	return rc;
+}
+
+const struct input_ops input_elf_ops = {
+	.name		= "ELF",
+	.probe		= elf_probe,
+	.open		= elf_open,
+	.read_page	= input_file_read_page,
+};

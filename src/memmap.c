@@ -1,0 +1,333 @@
+/* memmap.c: stage 4, decoding mem_section and reading struct pages
+ * (page-classes.md section 6).
+ *
+ * The section table is decoded once; afterwards struct pages are read per
+ * translation block (a 2 MiB vmemmap PMD covers 32768 struct pages), so a
+ * walk costs one page-table walk per block.  A vmemmap hole marks only the
+ * struct pages in it as unavailable.  Never prints.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "byteorder.h"
+#include "memmap.h"
+
+#define SECTION_MARKED_PRESENT	(1ull << 0)
+#define SECTION_HAS_MEM_MAP	(1ull << 1)
+#define SECTION_IS_ONLINE	(1ull << 2)
+/* the kernel keeps at least 6 low bits of section_mem_map free for flags;
+ * makedumpfile's 5-bit mask broke twice when flags were added */
+#define SECTION_MAP_MASK	(~0x3full)
+
+static int read_roots(const struct memmap *mm, const struct arch *arch,
+		      uint64_t base, uint64_t nroots, uint64_t *roots,
+		      struct mdf_err *err)
+{
+	uint64_t i;
+
+	for (i = 0; i < nroots; i++) {
+		int rc = arch_read_ulong(arch, base + i * 8, &roots[i], err);
+
+		if (rc < 0)
+			return rc;
+		if (rc == MDF_ABSENT)
+			roots[i] = 0;
+	}
+	(void)mm;
+	return 0;
+}
+
+/* Fill mm->sec from the mem_section roots (EXTREME) or array (static). */
+static int decode_sections(struct memmap *mm, const struct arch *arch,
+			   const struct vmcoreinfo *vi, uint64_t base,
+			   bool extreme, uint64_t per_root,
+			   struct mdf_err *err)
+{
+	uint64_t sz = vmci_get(vi, VMCI_SIZE_mem_section);
+	uint64_t off = vmci_has(vi, VMCI_OFFSET_mem_section_section_mem_map) ?
+		       vmci_get(vi, VMCI_OFFSET_mem_section_section_mem_map) : 0;
+	uint64_t nroots = extreme ? (mm->nr_sec + per_root - 1) / per_root : 0;
+	uint64_t *roots = NULL;
+	uint64_t nr;
+	int rc = 0;
+
+	mm->n_ok = mm->n_nomap = mm->n_offline = mm->n_bad = 0;
+	mm->end_pfn = 0;
+	if (extreme) {
+		roots = calloc(nroots ? nroots : 1, sizeof(*roots));
+		if (!roots)
+			return mdf_err_set(err, MDF_ENOMEM, "out of memory");
+		rc = read_roots(mm, arch, base, nroots, roots, err);
+		if (rc < 0)
+			goto out;
+	}
+	for (nr = 0; nr < mm->nr_sec; nr++) {
+		struct memmap_sec *s = &mm->sec[nr];
+		uint64_t addr, val, first_pfn, coded;
+
+		s->state = MEMMAP_SEC_NONE;
+		if (extreme) {
+			uint64_t root = roots[nr / per_root];
+
+			if (!root)
+				continue;
+			addr = root + (nr % per_root) * sz + off;
+		} else {
+			addr = base + nr * sz + off;
+		}
+		rc = arch_read_ulong(arch, addr, &val, err);
+		if (rc < 0)
+			goto out;
+		if (rc == MDF_ABSENT) {
+			rc = 0;
+			continue;
+		}
+		/* stale pointer bits of non-present sections are not trusted
+		 * (5.3-5.5 hot-remove, kernel 1f503443e7df) */
+		if (!(val & SECTION_MARKED_PRESENT))
+			continue;
+		if (!(val & SECTION_HAS_MEM_MAP)) {
+			s->state = MEMMAP_SEC_NOMAP;
+			mm->n_nomap++;
+			continue;
+		}
+		coded = val & SECTION_MAP_MASK;
+		first_pfn = nr << mm->pfn_section_shift;
+		/* the first struct page must be a kernel virtual address */
+		if (coded + first_pfn * mm->struct_size < arch->kvbase) {
+			s->state = MEMMAP_SEC_BAD;
+			mm->n_bad++;
+			continue;
+		}
+		s->coded = coded;
+		if (mm->online_known && !(val & SECTION_IS_ONLINE)) {
+			s->state = MEMMAP_SEC_OFFLINE;
+			mm->n_offline++;
+		} else {
+			s->state = MEMMAP_SEC_OK;
+			mm->n_ok++;
+		}
+		mm->end_pfn = (nr + 1) << mm->pfn_section_shift;
+	}
+out:
+	free(roots);
+	return rc;
+}
+
+int memmap_init(struct memmap *mm, const struct arch *arch,
+		const struct vmcoreinfo *vi, uint64_t max_pfn,
+		struct mdf_warns *warns, struct mdf_err *err)
+{
+	unsigned section_bits, physmem_bits;
+	uint64_t base, per_root = 1, nr_mem_sections, nr_roots;
+	bool extreme;
+	int rc;
+
+	memset(mm, 0, sizeof(*mm));
+	mm->arch = arch;
+	mm->page_shift = arch->page_shift;
+	rc = vmci_require(vi, VMCI_SIZE_page, "to find struct pages", err);
+	if (rc < 0)
+		return rc;
+	mm->struct_size = vmci_get(vi, VMCI_SIZE_page);
+	if (mm->struct_size < 32 || mm->struct_size > 1024)
+		return mdf_err_set(err, MDF_EFORMAT,
+				   "SIZE(page)=%llu is not a plausible struct page size",
+				   (unsigned long long)mm->struct_size);
+
+	if (!vmci_has(vi, VMCI_SYMBOL_mem_section)) {
+		if (!vmci_has(vi, VMCI_SYMBOL_mem_map))
+			return mdf_err_set(err, MDF_EFORMAT,
+					   "VMCOREINFO has neither SYMBOL(mem_section) nor SYMBOL(mem_map), needed to find struct pages");
+		/* FLATMEM: one array from pfn 0 */
+		rc = arch_read_ulong(arch, vmci_get(vi, VMCI_SYMBOL_mem_map),
+				     &mm->flat_base, err);
+		if (rc)
+			return rc < 0 ? rc : mdf_err_set(err, MDF_EFORMAT,
+				"mem_map is not readable: %s", err->msg);
+		mm->end_pfn = max_pfn;
+		return 0;
+	}
+	rc = vmci_require(vi, VMCI_SIZE_mem_section, "to walk mem_section", err);
+	if (rc < 0)
+		return rc;
+	section_bits = vmci_has(vi, VMCI_NUMBER_SECTION_SIZE_BITS) ?
+		       (unsigned)vmci_get(vi, VMCI_NUMBER_SECTION_SIZE_BITS) :
+		       arch->section_size_bits;
+	physmem_bits = vmci_has(vi, VMCI_NUMBER_MAX_PHYSMEM_BITS) ?
+		       (unsigned)vmci_get(vi, VMCI_NUMBER_MAX_PHYSMEM_BITS) :
+		       arch->max_physmem_bits;
+	if (section_bits <= mm->page_shift || section_bits > 40 ||
+	    physmem_bits < section_bits || physmem_bits > 64)
+		return mdf_err_set(err, MDF_EFORMAT,
+				   "implausible section geometry: SECTION_SIZE_BITS %u, MAX_PHYSMEM_BITS %u",
+				   section_bits, physmem_bits);
+	mm->pfn_section_shift = section_bits - mm->page_shift;
+	nr_mem_sections = 1ull << (physmem_bits - section_bits);
+	if (vmci_get(vi, VMCI_SIZE_mem_section) == 0 ||
+	    vmci_get(vi, VMCI_SIZE_mem_section) > arch->page_size)
+		return mdf_err_set(err, MDF_EFORMAT, "implausible SIZE(mem_section)=%llu",
+				   (unsigned long long)vmci_get(vi, VMCI_SIZE_mem_section));
+	per_root = arch->page_size / vmci_get(vi, VMCI_SIZE_mem_section);
+	nr_roots = (nr_mem_sections + per_root - 1) / per_root;
+	/* makedumpfile's rule: EXTREME if LENGTH(mem_section) is the root
+	 * count or absent */
+	extreme = !vmci_has(vi, VMCI_LENGTH_mem_section) ||
+		  vmci_get(vi, VMCI_LENGTH_mem_section) == nr_roots;
+
+	mm->nr_sec = (max_pfn + (1ull << mm->pfn_section_shift) - 1) >>
+		     mm->pfn_section_shift;
+	if (mm->nr_sec > nr_mem_sections)
+		mm->nr_sec = nr_mem_sections;
+	mm->sec = calloc(mm->nr_sec ? mm->nr_sec : 1, sizeof(*mm->sec));
+	if (!mm->sec)
+		return mdf_err_set(err, MDF_ENOMEM,
+				   "out of memory for %llu sections",
+				   (unsigned long long)mm->nr_sec);
+	/* SECTION_IS_ONLINE exists since 4.13 (kernel 2d070eab2e82) */
+	mm->online_known = vmcoreinfo_kernel_version(vi) >= KERNEL_VERSION(4, 13, 0);
+
+	base = vmci_get(vi, VMCI_SYMBOL_mem_section);
+	rc = decode_sections(mm, arch, vi, base, extreme, per_root, err);
+	if (rc < 0)
+		return rc;
+	if (mm->n_ok + mm->n_offline == 0 && extreme) {
+		/* SYMBOL(mem_section) from a vmlinux is the pointer's
+		 * address (4.15+): dereference once and retry */
+		uint64_t ptr;
+
+		if (arch_read_ulong(arch, base, &ptr, err) == 0 && ptr) {
+			rc = decode_sections(mm, arch, vi, ptr, extreme,
+					     per_root, err);
+			if (rc < 0)
+				return rc;
+		}
+	}
+	if (mm->n_ok + mm->n_offline == 0)
+		return mdf_err_set(err, MDF_EFORMAT,
+				   "no memory section below pfn %#llx has a memmap: mem_section at %#llx is unreadable or corrupt",
+				   (unsigned long long)max_pfn,
+				   (unsigned long long)base);
+	if (mm->n_bad)
+		mdf_warn(warns,
+			 "%u memory sections have a memmap pointer outside the kernel address space; their pages are kept unclassified",
+			 mm->n_bad);
+	return 0;
+}
+
+void memmap_deinit(struct memmap *mm)
+{
+	free(mm->sec);
+	mm->sec = NULL;
+}
+
+uint64_t memmap_pfn_to_page(const struct memmap *mm, uint64_t pfn)
+{
+	const struct memmap_sec *s;
+
+	if (!mm->pfn_section_shift)
+		return pfn < mm->end_pfn ? mm->flat_base + pfn * mm->struct_size : 0;
+	if ((pfn >> mm->pfn_section_shift) >= mm->nr_sec)
+		return 0;
+	s = &mm->sec[pfn >> mm->pfn_section_shift];
+	if (s->state != MEMMAP_SEC_OK && s->state != MEMMAP_SEC_OFFLINE)
+		return 0;
+	return s->coded + pfn * mm->struct_size;
+}
+
+/* Mark the struct pages touching bytes [a, b) of a run as unavailable. */
+static void mark_bad(const struct memmap *mm, uint8_t *avail, uint64_t n,
+		     uint64_t a, uint64_t b)
+{
+	uint64_t i = a / mm->struct_size;
+	uint64_t end = (b + mm->struct_size - 1) / mm->struct_size;
+
+	for (; i < end && i < n; i++)
+		avail[i] = MEMMAP_UNMAPPED;
+}
+
+/* Read the struct pages of [pfn, pfn+n), all in one section (or FLATMEM). */
+static long read_run(const struct memmap *mm, uint64_t vaddr, uint64_t n,
+		     uint8_t *buf, uint8_t *avail, uint8_t ok_state,
+		     struct mdf_err *err)
+{
+	const struct arch *arch = mm->arch;
+	uint64_t total = n * mm->struct_size, done = 0;
+	long good = 0;
+	uint64_t i;
+
+	memset(avail, ok_state, n);
+	while (done < total) {
+		uint64_t paddr, len, chunk;
+		int rc;
+
+		rc = arch_kvtop(arch, vaddr + done, &paddr, &len, err);
+		if (rc < 0)
+			return rc;
+		if (rc == MDF_ABSENT)	/* skip to the next vmemmap page */
+			len = arch->page_size -
+			      ((vaddr + done) & (arch->page_size - 1));
+		chunk = total - done < len ? total - done : len;
+		if (rc == 0) {
+			rc = input_read_paddr(arch->in, paddr, buf + done,
+					      chunk, err);
+			if (rc < 0)
+				return rc;
+		}
+		if (rc == MDF_ABSENT) {
+			memset(buf + done, 0, chunk);
+			mark_bad(mm, avail, n, done, done + chunk);
+		}
+		done += chunk;
+	}
+	for (i = 0; i < n; i++)
+		if (avail[i] == MEMMAP_OK)
+			good++;
+	return good;
+}
+
+long memmap_read(const struct memmap *mm, uint64_t pfn, uint64_t n,
+		 uint8_t *buf, uint8_t *avail, struct mdf_err *err)
+{
+	long good = 0;
+
+	if (!mm->pfn_section_shift) {
+		uint64_t m = pfn < mm->end_pfn ? mm->end_pfn - pfn : 0;
+
+		if (m > n)
+			m = n;
+		if (m)
+			good = read_run(mm, mm->flat_base + pfn * mm->struct_size,
+					m, buf, avail, MEMMAP_OK, err);
+		if (good < 0)
+			return good;
+		memset(avail + m, MEMMAP_NO_SECTION, n - m);
+		memset(buf + m * mm->struct_size, 0, (n - m) * mm->struct_size);
+		return good;
+	}
+	while (n) {
+		uint64_t nr = pfn >> mm->pfn_section_shift;
+		uint64_t sec_end = (nr + 1) << mm->pfn_section_shift;
+		uint64_t m = sec_end - pfn < n ? sec_end - pfn : n;
+		const struct memmap_sec *s = nr < mm->nr_sec ? &mm->sec[nr] : NULL;
+
+		if (s && (s->state == MEMMAP_SEC_OK ||
+			  s->state == MEMMAP_SEC_OFFLINE)) {
+			long g = read_run(mm, s->coded + pfn * mm->struct_size,
+					  m, buf, avail,
+					  s->state == MEMMAP_SEC_OK ?
+					  MEMMAP_OK : MEMMAP_OFFLINE, err);
+			if (g < 0)
+				return g;
+			good += g;
+		} else {
+			memset(avail, MEMMAP_NO_SECTION, m);
+			memset(buf, 0, m * mm->struct_size);
+		}
+		pfn += m;
+		n -= m;
+		buf += m * mm->struct_size;
+		avail += m;
+	}
+	return good;
+}

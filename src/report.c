@@ -1,0 +1,348 @@
+/* report.c: the only module that writes to the terminal.
+ *
+ * Message classes and streams as makedumpfile (cli.md section 7), its
+ * progress line (section 8) and page-count report, plus our JSON report.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "opts.h"
+#include "report.h"
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void report_init(struct report *r, unsigned ml, bool to_stderr)
+{
+	memset(r, 0, sizeof(*r));
+	r->ml = ml;
+	r->out = to_stderr ? stderr : stdout;
+	r->tty = isatty(STDERR_FILENO);
+	r->start_ms = now_ms();
+	r->last_ms = -100000;
+	r->last_permille = -1;
+}
+
+void report_deinit(struct report *r)
+{
+	int i;
+
+	for (i = 0; i < PC_NCLASSES; i++)
+		free(r->ranges[i].r);
+	memset(r->ranges, 0, sizeof(r->ranges));
+}
+
+/* an in-place progress line must end before other output */
+static void close_line(struct report *r)
+{
+	if (r->line_open) {
+		fputc('\n', stderr);
+		r->line_open = false;
+	}
+}
+
+static void vmsg(struct report *r, unsigned bit, FILE *f, const char *fmt,
+		 va_list ap)
+{
+	if (!(r->ml & bit))
+		return;
+	close_line(r);
+	vfprintf(f, fmt, ap);
+	fputc('\n', f);
+	fflush(f);
+}
+
+void report_msg(struct report *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(r, ML_COMMON, r->out, fmt, ap);
+	va_end(ap);
+}
+
+void report_debug(struct report *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(r, ML_DEBUG, r->out, fmt, ap);
+	va_end(ap);
+}
+
+void report_error(struct report *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(r, ML_ERROR, stderr, fmt, ap);
+	va_end(ap);
+}
+
+void report_warns(struct report *r, const struct mdf_warns *w)
+{
+	unsigned i;
+
+	for (i = 0; i < w->n; i++)
+		report_msg(r, "%s", w->msg[i]);
+	if (w->dropped)
+		report_msg(r, "(%u more warnings not shown)", w->dropped);
+}
+
+static void draw(struct report *r, const char *label, unsigned permille,
+		 bool final)
+{
+	static const char spinner[] = "/|\\-";
+	char eta[32] = "";
+	int64_t t = now_ms();
+
+	if (!r->tty) {
+		/* journal and pipes: one line per step of 10 %, and the end */
+		if (!final && r->last_permille >= 0 &&
+		    permille / 100 == (unsigned)r->last_permille / 100)
+			return;
+		fprintf(stderr, "%-50s: [%3u.%u %%]\n", label, permille / 10,
+			permille % 10);
+		r->last_permille = (int)permille;
+		fflush(stderr);
+		return;
+	}
+	if (!final && t - r->last_ms < 1000)
+		return;
+	r->last_ms = t;
+	if (strncmp(label, "Copying data", 12) == 0 && permille > 0 &&
+	    permille < 1000) {
+		int64_t el = (t - r->start_ms) / 1000;
+		int64_t rem = el * (1000 - (int64_t)permille) / (int64_t)permille;
+
+		if (rem < 100)
+			snprintf(eta, sizeof(eta), "eta: %llds", (long long)rem);
+		else if (rem < 6000)
+			snprintf(eta, sizeof(eta), "eta: %lldm%llds",
+				 (long long)(rem / 60), (long long)(rem % 60));
+		else if (rem < 48 * 3600)
+			snprintf(eta, sizeof(eta), "eta: %lldh%lldm",
+				 (long long)(rem / 3600),
+				 (long long)(rem / 60 % 60));
+		else if (rem < 100 * 86400)
+			snprintf(eta, sizeof(eta), "eta: %lldd%lldh",
+				 (long long)(rem / 86400),
+				 (long long)(rem / 3600 % 24));
+		else
+			snprintf(eta, sizeof(eta), "eta: >100day");
+	}
+	fprintf(stderr, "\r%-50s: [%3u.%u %%] %c  %16s", label, permille / 10,
+		permille % 10, spinner[r->spin++ & 3], eta);
+	r->line_open = true;
+	fflush(stderr);
+}
+
+void report_progress(struct report *r, const char *label, uint64_t cur,
+		     uint64_t total)
+{
+	unsigned permille;
+
+	if (!(r->ml & ML_PROGRESS))
+		return;
+	if (r->label != label) {
+		r->label = label;
+		r->last_permille = -1;
+		r->start_ms = now_ms();
+	}
+	permille = total ? (unsigned)(cur * 1000 / total) : 1000;
+	if (permille > 1000)
+		permille = 1000;
+	draw(r, label, permille, false);
+}
+
+void report_progress_done(struct report *r, const char *label)
+{
+	if (!(r->ml & ML_PROGRESS))
+		return;
+	r->label = label;
+	draw(r, label, 1000, true);
+	close_line(r);
+	r->label = NULL;
+}
+
+void report_add_range(struct report *r, enum page_class c, uint64_t start,
+		      uint64_t n)
+{
+	struct report_range_list *l;
+
+	if (!r->want_ranges || c >= PC_NCLASSES || r->ranges_oom)
+		return;
+	l = &r->ranges[c];
+	if (l->n && l->r[l->n - 1][0] + l->r[l->n - 1][1] == start) {
+		l->r[l->n - 1][1] += n;
+		return;
+	}
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 256;
+		void *p = realloc(l->r, cap * sizeof(*l->r));
+
+		if (!p) {
+			r->ranges_oom = true;
+			return;
+		}
+		l->r = p;
+		l->cap = cap;
+	}
+	l->r[l->n][0] = start;
+	l->r[l->n][1] = n;
+	l->n++;
+}
+
+static void sink_add(void *ctx, enum page_class c, uint64_t start, uint64_t n)
+{
+	report_add_range(ctx, c, start, n);
+}
+
+struct range_sink report_range_sink(struct report *r)
+{
+	struct range_sink s = { sink_add, r };
+	return s;
+}
+
+static uint64_t total_excluded(const struct dump_stats *st)
+{
+	uint64_t n = 0;
+	int c;
+
+	for (c = PC_ZERO; c < PC_NCLASSES; c++)
+		n += st->excluded[c];
+	return n;
+}
+
+void report_stats(struct report *r, const struct dump_stats *st,
+		  bool elf, uint64_t elf_excluded)
+{
+	uint64_t hole = st->max_mapnr - st->present;
+	uint64_t orig = st->present;
+	uint64_t excl = total_excluded(st);
+	uint64_t remain = orig - excl;
+	FILE *f = r->out;
+
+	if (!(r->ml & ML_REPORT))
+		return;
+	close_line(r);
+	fprintf(f, "\n");
+	fprintf(f, "Original pages  : 0x%016llx\n", (unsigned long long)orig);
+	fprintf(f, "  Excluded pages   : 0x%016llx\n", (unsigned long long)excl);
+	if (elf)
+		fprintf(f, "     in ELF format : 0x%016llx\n",
+			(unsigned long long)elf_excluded);
+	fprintf(f, "    Pages filled with zero  : 0x%016llx\n",
+		(unsigned long long)st->excluded[PC_ZERO]);
+	fprintf(f, "    Non-private cache pages : 0x%016llx\n",
+		(unsigned long long)st->excluded[PC_CACHE]);
+	fprintf(f, "    Private cache pages     : 0x%016llx\n",
+		(unsigned long long)st->excluded[PC_CACHE_PRIVATE]);
+	fprintf(f, "    User process data pages : 0x%016llx\n",
+		(unsigned long long)st->excluded[PC_USER]);
+	fprintf(f, "    Free pages              : 0x%016llx\n",
+		(unsigned long long)st->excluded[PC_FREE]);
+	fprintf(f, "    Hwpoison pages          : 0x%016llx\n",
+		(unsigned long long)st->excluded[PC_HWPOISON]);
+	fprintf(f, "    Offline pages           : 0x%016llx\n",
+		(unsigned long long)st->excluded[PC_OFFLINE]);
+	fprintf(f, "    Extension filter pages  : 0x%016llx\n", 0ull);
+	fprintf(f, "  Remaining pages  : 0x%016llx\n", (unsigned long long)remain);
+	if (elf)
+		fprintf(f, "     in ELF format : 0x%016llx\n",
+			(unsigned long long)(orig - elf_excluded));
+	if (orig) {
+		uint64_t shown = elf ? orig - elf_excluded : remain;
+
+		fprintf(f, "  (The number of pages is reduced to %lld%%.)\n",
+			(long long)(shown * 100 / orig));
+	}
+	fprintf(f, "Memory Hole     : 0x%016llx\n", (unsigned long long)hole);
+	fprintf(f, "--------------------------------------------------\n");
+	fprintf(f, "Total pages     : 0x%016llx\n", (unsigned long long)st->max_mapnr);
+	fprintf(f, "Write bytes     : %llu\n", (unsigned long long)st->write_bytes);
+	fprintf(f, "\n");
+	fprintf(f, "Cache hit: 0, miss: 0\n");
+	fprintf(f, "\n");
+	fflush(f);
+}
+
+static void json_ranges(FILE *f, const struct report_range_list *l)
+{
+	size_t i;
+
+	fputc('[', f);
+	for (i = 0; i < l->n; i++)
+		fprintf(f, "%s[%llu,%llu]", i ? "," : "",
+			(unsigned long long)l->r[i][0],
+			(unsigned long long)l->r[i][1]);
+	fputc(']', f);
+}
+
+int report_json(struct report *r, const char *path,
+		const struct dump_stats *st, unsigned dump_level,
+		unsigned page_size, struct mdf_err *err)
+{
+	FILE *f;
+	int fd, c;
+	uint64_t excl = total_excluded(st);
+
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || !(f = fdopen(fd, "w"))) {
+		int e = errno;
+
+		if (fd >= 0)
+			close(fd);
+		return mdf_err_sys(err, e, "Can't open the report file(%s)", path);
+	}
+	fprintf(f, "{\n  \"format\": \"makedumpfile-report\",\n  \"version\": 1,\n");
+	fprintf(f, "  \"dump_level\": %u,\n  \"page_size\": %u,\n", dump_level,
+		page_size);
+	fprintf(f, "  \"counts\": {\n");
+	fprintf(f, "    \"total\": %llu,\n", (unsigned long long)st->max_mapnr);
+	fprintf(f, "    \"hole\": %llu,\n",
+		(unsigned long long)(st->max_mapnr - st->present));
+	fprintf(f, "    \"original\": %llu,\n", (unsigned long long)st->present);
+	fprintf(f, "    \"excluded\": %llu,\n", (unsigned long long)excl);
+	fprintf(f, "    \"remaining\": %llu,\n",
+		(unsigned long long)(st->present - excl));
+	for (c = PC_ZERO; c < PC_NCLASSES; c++)
+		fprintf(f, "    \"%s\": %llu,\n", page_class_name(c),
+			(unsigned long long)st->excluded[c]);
+	fprintf(f, "    \"nodata\": %llu,\n", (unsigned long long)st->nodata);
+	fprintf(f, "    \"write_bytes\": %llu\n  },\n",
+		(unsigned long long)st->write_bytes);
+	fprintf(f, "  \"anomalies\": {\n");
+	fprintf(f, "    \"memmap_unavailable\": %llu,\n",
+		(unsigned long long)st->memmap_unavailable);
+	fprintf(f, "    \"memmap_offline\": %llu,\n",
+		(unsigned long long)st->memmap_offline);
+	fprintf(f, "    \"bad_order\": %llu,\n", (unsigned long long)st->bad_order);
+	fprintf(f, "    \"bad_buddy\": %llu,\n", (unsigned long long)st->bad_buddy);
+	fprintf(f, "    \"offline_absent\": %llu,\n",
+		(unsigned long long)st->offline_absent);
+	fprintf(f, "    \"hvo_fake_heads\": %llu\n  },\n",
+		(unsigned long long)st->hvo_fake_heads);
+	fprintf(f, "  \"ranges_complete\": %s,\n",
+		r->want_ranges && !r->ranges_oom ? "true" : "false");
+	fprintf(f, "  \"ranges\": {\n");
+	for (c = PC_ZERO; c < PC_NCLASSES; c++) {
+		fprintf(f, "    \"%s\": ", page_class_name(c));
+		json_ranges(f, &r->ranges[c]);
+		fprintf(f, "%s\n", c + 1 < PC_NCLASSES ? "," : "");
+	}
+	fprintf(f, "  }\n}\n");
+	if (fclose(f) != 0)
+		return mdf_err_sys(err, errno, "writing %s", path);
+	return 0;
+}
