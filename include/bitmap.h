@@ -40,7 +40,11 @@ struct dump_stats {
 	uint64_t excluded[PC_NCLASSES];	/* per class; [PC_ZERO] by content */
 	uint64_t nodata;		/* present but without data in the input */
 	/* anomalies: counted, reported, never fatal */
-	uint64_t memmap_unavailable;	/* present pfn without a readable struct page */
+	uint64_t memmap_nosection;	/* present pfn in a section without memmap
+					 * (firmware ranges): normal, kept */
+	uint64_t memmap_unavailable;	/* present pfn whose struct page is unmapped
+					 * or not in the dump: anomaly, kept */
+	uint64_t first_unavailable;	/* its first pfn, for messages */
 	uint64_t memmap_offline;	/* struct page in a section not online */
 	uint64_t bad_order;		/* impossible compound order: kept */
 	uint64_t bad_buddy;		/* impossible free order: kept */
@@ -53,6 +57,8 @@ struct dump_stats {
 /** Receives every excluded range (for --report-json); may be NULL. */
 struct range_sink {
 	void (*add)(void *ctx, enum page_class c, uint64_t start, uint64_t n);
+	/* PageOffline pfns that have no memory in the dump */
+	void (*absent_offline)(void *ctx, uint64_t pfn);
 	void *ctx;
 };
 
@@ -88,5 +94,11 @@ void cycle_rewind(struct cycle *c);
 int scan_cycle(const struct scan_env *env, struct cycle *c, uint64_t start,
 	       struct dump_stats *stats, const struct range_sink *ranges,
 	       struct mdf_err *err);
+
+/** Look at the struct pages of [start, end), pfns the dump has no memory
+ * for (beyond max_mapnr): count PageOffline ones.  Never reads page data. */
+int scan_absent(const struct scan_env *env, struct cycle *c, uint64_t start,
+		uint64_t end, struct dump_stats *stats,
+		const struct range_sink *ranges, struct mdf_err *err);
 
 #endif

@@ -32,6 +32,8 @@ enum memmap_avail {
 	MEMMAP_OFFLINE = 3,	/* section not online: struct pages untrusted */
 };
 
+enum { MEMMAP_MAX_EXTRA = 4096 };
+
 struct memmap_sec {
 	uint64_t coded;		/* struct page vaddr of pfn N = coded + N*size */
 	uint8_t state;		/* enum memmap_sec_state */
@@ -45,6 +47,14 @@ struct memmap {
 	uint64_t nr_sec;		/* sections covering [0, max_pfn) */
 	struct memmap_sec *sec;		/* nr_sec entries: 16 bytes per
 					 * section, 128 KiB per TiB of RAM */
+	/* sections with a memmap beyond max_pfn (memory the dump does not
+	 * hold, e.g. unplugged virtio-mem): at most MEMMAP_MAX_EXTRA */
+	struct memmap_extra {
+		uint64_t nr;
+		struct memmap_sec s;
+	} *extra;
+	unsigned n_extra;
+	bool extra_truncated;
 	uint64_t flat_base;		/* FLATMEM: vaddr of mem_map */
 	uint64_t end_pfn;		/* end of the last section with memmap */
 	bool online_known;		/* SECTION_IS_ONLINE meaningful */
@@ -61,6 +71,9 @@ void memmap_deinit(struct memmap *mm);
  * of available struct pages (>= 0) or a negative error (I/O only). */
 long memmap_read(const struct memmap *mm, uint64_t pfn, uint64_t n,
 		 uint8_t *buf, uint8_t *avail, struct mdf_err *err);
+
+/** End pfn of the last section with a memmap, beyond max_pfn included. */
+uint64_t memmap_last_pfn(const struct memmap *mm);
 
 /** Virtual address of the struct page of pfn, or 0 if it has none. */
 uint64_t memmap_pfn_to_page(const struct memmap *mm, uint64_t pfn);

@@ -34,6 +34,7 @@ struct report {
 	/* --report-json ranges; allocated only when wanted */
 	bool want_ranges;
 	struct report_range_list ranges[PC_NCLASSES];
+	struct report_range_list absent_offline;
 	bool ranges_oom;
 };
 

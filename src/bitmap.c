@@ -217,8 +217,10 @@ int scan_cycle(const struct scan_env *env, struct cycle *c, uint64_t start,
 				if (present && stats) {
 					if (c->avail[i] == MEMMAP_OFFLINE)
 						stats->memmap_offline++;
-					else
-						stats->memmap_unavailable++;
+					else if (c->avail[i] == MEMMAP_NO_SECTION)
+						stats->memmap_nosection++;
+					else if (!stats->memmap_unavailable++)
+						stats->first_unavailable = p;
 				}
 				continue;
 			}
@@ -229,8 +231,11 @@ int scan_cycle(const struct scan_env *env, struct cycle *c, uint64_t start,
 			if (!present) {
 				/* memory the dump does not hold: never read;
 				 * note offline pages for the report */
-				if ((pi.bits & PI_OFFLINE) && stats)
+				if ((pi.bits & PI_OFFLINE) && stats) {
 					stats->offline_absent++;
+					if (ranges)
+						ranges->absent_offline(ranges->ctx, p);
+				}
 				continue;
 			}
 			if (stats) {
@@ -262,6 +267,43 @@ int scan_cycle(const struct scan_env *env, struct cycle *c, uint64_t start,
 			}
 		}
 		pfn = next_pfn;
+	}
+	return 0;
+}
+
+int scan_absent(const struct scan_env *env, struct cycle *c, uint64_t start,
+		uint64_t end, struct dump_stats *stats,
+		const struct range_sink *ranges, struct mdf_err *err)
+{
+	const struct memmap *mm = env->mm;
+	uint64_t pfn;
+
+	for (pfn = start; pfn < end; pfn += SCAN_BATCH) {
+		uint64_t batch = end - pfn < SCAN_BATCH ? end - pfn : SCAN_BATCH;
+		uint64_t i;
+		long got;
+
+		got = memmap_read(mm, pfn, batch + 1, c->spbuf, c->avail, err);
+		if (got < 0)
+			return (int)got;
+		if (got == 0)
+			continue;
+		for (i = 0; i < batch; i++) {
+			const uint8_t *sp = c->spbuf + i * mm->struct_size;
+			struct page_info pi;
+
+			if (c->avail[i] != MEMMAP_OK)
+				continue;
+			classify_page(env->pl, pfn + i,
+				      memmap_pfn_to_page(mm, pfn + i), sp,
+				      c->avail[i + 1] == MEMMAP_OK ?
+				      sp + mm->struct_size : NULL, &pi);
+			if (!(pi.bits & PI_OFFLINE))
+				continue;
+			stats->offline_absent++;
+			if (ranges)
+				ranges->absent_offline(ranges->ctx, pfn + i);
+		}
 	}
 	return 0;
 }

@@ -329,6 +329,15 @@ static int count_pass(struct dump_ctx *d, const struct scan_env *env,
 					    (unsigned long long)start,
 					    (unsigned long long)(start + d->cyc.cap));
 	}
+	/* memory the kernel had but the dump lacks (virtio-mem unplugged
+	 * blocks QEMU leaves out): recognise offline pages, read nothing */
+	if (env->mm && memmap_last_pfn(env->mm) > d->max_mapnr) {
+		rc = scan_absent(env, &d->cyc, d->max_mapnr,
+				 memmap_last_pfn(env->mm), &d->stats,
+				 d->rep->want_ranges ? &rs : NULL, err);
+		if (rc < 0)
+			return mdf_err_wrap(err, "scanning struct pages beyond the dump");
+	}
 	report_progress_done(d->rep, "Excluding unnecessary pages");
 	return 0;
 }
@@ -432,11 +441,16 @@ static int run_create(struct dump_ctx *d, struct mdf_err *err)
 	if (d->stats.memmap_unavailable || d->stats.bad_order ||
 	    d->stats.bad_buddy || d->stats.memmap_offline)
 		report_msg(d->rep,
-			   "Kept unclassified: %llu pages without a readable struct page, %llu in offline sections, %llu with an impossible compound order, %llu with an impossible free order.",
+			   "Kept unclassified: %llu pages without a readable struct page (first: pfn %#llx), %llu in offline sections, %llu with an impossible compound order, %llu with an impossible free order.",
 			   (unsigned long long)d->stats.memmap_unavailable,
+			   (unsigned long long)d->stats.first_unavailable,
 			   (unsigned long long)d->stats.memmap_offline,
 			   (unsigned long long)d->stats.bad_order,
 			   (unsigned long long)d->stats.bad_buddy);
+	if (d->stats.memmap_nosection)
+		report_debug(d->rep,
+			     "%llu pages in the dump belong to no memory section (firmware ranges); kept.",
+			     (unsigned long long)d->stats.memmap_nosection);
 	if (d->stats.offline_absent)
 		report_debug(d->rep,
 			     "%llu logically offline pages have struct pages but no memory in the dump; not read.",

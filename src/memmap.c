@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <endian.h>
+
 #include "byteorder.h"
 #include "memmap.h"
 
@@ -19,51 +21,101 @@
  * makedumpfile's 5-bit mask broke twice when flags were added */
 #define SECTION_MAP_MASK	(~0x3full)
 
-static int read_roots(const struct memmap *mm, const struct arch *arch,
-		      uint64_t base, uint64_t nroots, uint64_t *roots,
-		      struct mdf_err *err)
+/* Read nroots root pointers; a page of them that is absent reads as 0. */
+static int read_roots(const struct arch *arch, uint64_t base,
+		      uint64_t nroots, uint64_t *roots, struct mdf_err *err)
 {
-	uint64_t i;
+	uint64_t i = 0;
 
-	for (i = 0; i < nroots; i++) {
-		int rc = arch_read_ulong(arch, base + i * 8, &roots[i], err);
+	while (i < nroots) {
+		uint64_t addr = base + i * 8;
+		uint64_t in_page = (arch->page_size - (addr & (arch->page_size - 1))) / 8;
+		uint64_t n = nroots - i < in_page ? nroots - i : in_page;
+		int rc;
 
+		if (n == 0)
+			n = 1;
+		rc = arch_read_kvaddr(arch, addr, roots + i, n * 8, err);
 		if (rc < 0)
 			return rc;
 		if (rc == MDF_ABSENT)
-			roots[i] = 0;
+			memset(roots + i, 0, n * 8);
+		else {
+			uint64_t j;
+
+			for (j = 0; j < n; j++)
+				roots[i + j] = le64toh(roots[i + j]);
+		}
+		i += n;
 	}
-	(void)mm;
 	return 0;
 }
 
-/* Fill mm->sec from the mem_section roots (EXTREME) or array (static). */
+/* Decode one section entry at addr into s.  0 or negative error. */
+static int decode_one(struct memmap *mm, const struct arch *arch,
+		      uint64_t addr, uint64_t nr, struct memmap_sec *s,
+		      struct mdf_err *err)
+{
+	uint64_t val, coded, first_pfn;
+	int rc;
+
+	s->state = MEMMAP_SEC_NONE;
+	s->coded = 0;
+	rc = arch_read_ulong(arch, addr, &val, err);
+	if (rc < 0)
+		return rc;
+	if (rc == MDF_ABSENT)
+		return 0;
+	/* stale pointer bits of non-present sections are not trusted
+	 * (5.3-5.5 hot-remove, kernel 1f503443e7df) */
+	if (!(val & SECTION_MARKED_PRESENT))
+		return 0;
+	if (!(val & SECTION_HAS_MEM_MAP)) {
+		s->state = MEMMAP_SEC_NOMAP;
+		return 0;
+	}
+	coded = val & SECTION_MAP_MASK;
+	first_pfn = nr << mm->pfn_section_shift;
+	/* the first struct page must be a kernel virtual address */
+	if (coded + first_pfn * mm->struct_size < arch->kvbase) {
+		s->state = MEMMAP_SEC_BAD;
+		return 0;
+	}
+	s->coded = coded;
+	s->state = mm->online_known && !(val & SECTION_IS_ONLINE) ?
+		   MEMMAP_SEC_OFFLINE : MEMMAP_SEC_OK;
+	return 0;
+}
+
+/* Fill mm->sec from the mem_section roots (EXTREME) or array (static),
+ * and mm->extra from present sections beyond them (EXTREME only). */
 static int decode_sections(struct memmap *mm, const struct arch *arch,
 			   const struct vmcoreinfo *vi, uint64_t base,
-			   bool extreme, uint64_t per_root,
+			   bool extreme, uint64_t per_root, uint64_t nr_roots,
 			   struct mdf_err *err)
 {
 	uint64_t sz = vmci_get(vi, VMCI_SIZE_mem_section);
 	uint64_t off = vmci_has(vi, VMCI_OFFSET_mem_section_section_mem_map) ?
 		       vmci_get(vi, VMCI_OFFSET_mem_section_section_mem_map) : 0;
-	uint64_t nroots = extreme ? (mm->nr_sec + per_root - 1) / per_root : 0;
 	uint64_t *roots = NULL;
 	uint64_t nr;
 	int rc = 0;
 
 	mm->n_ok = mm->n_nomap = mm->n_offline = mm->n_bad = 0;
+	mm->n_extra = 0;
+	mm->extra_truncated = false;
 	mm->end_pfn = 0;
 	if (extreme) {
-		roots = calloc(nroots ? nroots : 1, sizeof(*roots));
+		roots = calloc(nr_roots ? nr_roots : 1, sizeof(*roots));
 		if (!roots)
 			return mdf_err_set(err, MDF_ENOMEM, "out of memory");
-		rc = read_roots(mm, arch, base, nroots, roots, err);
+		rc = read_roots(arch, base, nr_roots, roots, err);
 		if (rc < 0)
 			goto out;
 	}
 	for (nr = 0; nr < mm->nr_sec; nr++) {
 		struct memmap_sec *s = &mm->sec[nr];
-		uint64_t addr, val, first_pfn, coded;
+		uint64_t addr;
 
 		s->state = MEMMAP_SEC_NONE;
 		if (extreme) {
@@ -75,39 +127,48 @@ static int decode_sections(struct memmap *mm, const struct arch *arch,
 		} else {
 			addr = base + nr * sz + off;
 		}
-		rc = arch_read_ulong(arch, addr, &val, err);
+		rc = decode_one(mm, arch, addr, nr, s, err);
 		if (rc < 0)
 			goto out;
-		if (rc == MDF_ABSENT) {
-			rc = 0;
+		switch (s->state) {
+		case MEMMAP_SEC_NOMAP: mm->n_nomap++; break;
+		case MEMMAP_SEC_BAD: mm->n_bad++; break;
+		case MEMMAP_SEC_OFFLINE: mm->n_offline++; break;
+		case MEMMAP_SEC_OK: mm->n_ok++; break;
+		default: break;
+		}
+		if (s->state == MEMMAP_SEC_OK || s->state == MEMMAP_SEC_OFFLINE)
+			mm->end_pfn = (nr + 1) << mm->pfn_section_shift;
+	}
+	/* memory the kernel knew but the dump lacks: only to recognise
+	 * offline pages there (never read), bounded for hostile roots */
+	for (nr = mm->nr_sec; extreme && nr < nr_roots * per_root; nr++) {
+		struct memmap_sec s;
+
+		if (!roots[nr / per_root]) {
+			nr = (nr / per_root + 1) * per_root - 1;
 			continue;
 		}
-		/* stale pointer bits of non-present sections are not trusted
-		 * (5.3-5.5 hot-remove, kernel 1f503443e7df) */
-		if (!(val & SECTION_MARKED_PRESENT))
-			continue;
-		if (!(val & SECTION_HAS_MEM_MAP)) {
-			s->state = MEMMAP_SEC_NOMAP;
-			mm->n_nomap++;
-			continue;
+		if (mm->n_extra == MEMMAP_MAX_EXTRA) {
+			mm->extra_truncated = true;
+			break;
 		}
-		coded = val & SECTION_MAP_MASK;
-		first_pfn = nr << mm->pfn_section_shift;
-		/* the first struct page must be a kernel virtual address */
-		if (coded + first_pfn * mm->struct_size < arch->kvbase) {
-			s->state = MEMMAP_SEC_BAD;
-			mm->n_bad++;
+		rc = decode_one(mm, arch, roots[nr / per_root] +
+				(nr % per_root) * sz + off, nr, &s, err);
+		if (rc < 0)
+			goto out;
+		if (s.state != MEMMAP_SEC_OK && s.state != MEMMAP_SEC_OFFLINE)
 			continue;
+		if (!mm->extra) {
+			mm->extra = calloc(MEMMAP_MAX_EXTRA, sizeof(*mm->extra));
+			if (!mm->extra) {
+				rc = mdf_err_set(err, MDF_ENOMEM, "out of memory");
+				goto out;
+			}
 		}
-		s->coded = coded;
-		if (mm->online_known && !(val & SECTION_IS_ONLINE)) {
-			s->state = MEMMAP_SEC_OFFLINE;
-			mm->n_offline++;
-		} else {
-			s->state = MEMMAP_SEC_OK;
-			mm->n_ok++;
-		}
-		mm->end_pfn = (nr + 1) << mm->pfn_section_shift;
+		mm->extra[mm->n_extra].nr = nr;
+		mm->extra[mm->n_extra].s = s;
+		mm->n_extra++;
 	}
 out:
 	free(roots);
@@ -188,7 +249,8 @@ int memmap_init(struct memmap *mm, const struct arch *arch,
 	mm->online_known = vmcoreinfo_kernel_version(vi) >= KERNEL_VERSION(4, 13, 0);
 
 	base = vmci_get(vi, VMCI_SYMBOL_mem_section);
-	rc = decode_sections(mm, arch, vi, base, extreme, per_root, err);
+	rc = decode_sections(mm, arch, vi, base, extreme, per_root, nr_roots,
+			     err);
 	if (rc < 0)
 		return rc;
 	if (mm->n_ok + mm->n_offline == 0 && extreme) {
@@ -198,7 +260,7 @@ int memmap_init(struct memmap *mm, const struct arch *arch,
 
 		if (arch_read_ulong(arch, base, &ptr, err) == 0 && ptr) {
 			rc = decode_sections(mm, arch, vi, ptr, extreme,
-					     per_root, err);
+					     per_root, nr_roots, err);
 			if (rc < 0)
 				return rc;
 		}
@@ -218,7 +280,36 @@ int memmap_init(struct memmap *mm, const struct arch *arch,
 void memmap_deinit(struct memmap *mm)
 {
 	free(mm->sec);
+	free(mm->extra);
 	mm->sec = NULL;
+	mm->extra = NULL;
+}
+
+uint64_t memmap_last_pfn(const struct memmap *mm)
+{
+	if (mm->n_extra)
+		return (mm->extra[mm->n_extra - 1].nr + 1) << mm->pfn_section_shift;
+	return mm->end_pfn;
+}
+
+/* the section entry of section number nr, or NULL */
+static const struct memmap_sec *find_sec(const struct memmap *mm, uint64_t nr)
+{
+	unsigned lo = 0, hi = mm->n_extra;
+
+	if (nr < mm->nr_sec)
+		return &mm->sec[nr];
+	while (lo < hi) {
+		unsigned mid = lo + (hi - lo) / 2;
+
+		if (mm->extra[mid].nr == nr)
+			return &mm->extra[mid].s;
+		if (mm->extra[mid].nr < nr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
 }
 
 uint64_t memmap_pfn_to_page(const struct memmap *mm, uint64_t pfn)
@@ -227,10 +318,8 @@ uint64_t memmap_pfn_to_page(const struct memmap *mm, uint64_t pfn)
 
 	if (!mm->pfn_section_shift)
 		return pfn < mm->end_pfn ? mm->flat_base + pfn * mm->struct_size : 0;
-	if ((pfn >> mm->pfn_section_shift) >= mm->nr_sec)
-		return 0;
-	s = &mm->sec[pfn >> mm->pfn_section_shift];
-	if (s->state != MEMMAP_SEC_OK && s->state != MEMMAP_SEC_OFFLINE)
+	s = find_sec(mm, pfn >> mm->pfn_section_shift);
+	if (!s || (s->state != MEMMAP_SEC_OK && s->state != MEMMAP_SEC_OFFLINE))
 		return 0;
 	return s->coded + pfn * mm->struct_size;
 }
@@ -309,7 +398,7 @@ long memmap_read(const struct memmap *mm, uint64_t pfn, uint64_t n,
 		uint64_t nr = pfn >> mm->pfn_section_shift;
 		uint64_t sec_end = (nr + 1) << mm->pfn_section_shift;
 		uint64_t m = sec_end - pfn < n ? sec_end - pfn : n;
-		const struct memmap_sec *s = nr < mm->nr_sec ? &mm->sec[nr] : NULL;
+		const struct memmap_sec *s = find_sec(mm, nr);
 
 		if (s && (s->state == MEMMAP_SEC_OK ||
 			  s->state == MEMMAP_SEC_OFFLINE)) {

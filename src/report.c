@@ -39,7 +39,9 @@ void report_deinit(struct report *r)
 
 	for (i = 0; i < PC_NCLASSES; i++)
 		free(r->ranges[i].r);
+	free(r->absent_offline.r);
 	memset(r->ranges, 0, sizeof(r->ranges));
+	memset(&r->absent_offline, 0, sizeof(r->absent_offline));
 }
 
 /* an in-place progress line must end before other output */
@@ -175,14 +177,9 @@ void report_progress_done(struct report *r, const char *label)
 	r->label = NULL;
 }
 
-void report_add_range(struct report *r, enum page_class c, uint64_t start,
-		      uint64_t n)
+static void list_add(struct report *r, struct report_range_list *l,
+		     uint64_t start, uint64_t n)
 {
-	struct report_range_list *l;
-
-	if (!r->want_ranges || c >= PC_NCLASSES || r->ranges_oom)
-		return;
-	l = &r->ranges[c];
 	if (l->n && l->r[l->n - 1][0] + l->r[l->n - 1][1] == start) {
 		l->r[l->n - 1][1] += n;
 		return;
@@ -203,6 +200,22 @@ void report_add_range(struct report *r, enum page_class c, uint64_t start,
 	l->n++;
 }
 
+void report_add_range(struct report *r, enum page_class c, uint64_t start,
+		      uint64_t n)
+{
+	if (!r->want_ranges || c >= PC_NCLASSES || r->ranges_oom)
+		return;
+	list_add(r, &r->ranges[c], start, n);
+}
+
+static void sink_absent(void *ctx, uint64_t pfn)
+{
+	struct report *r = ctx;
+
+	if (r->want_ranges && !r->ranges_oom)
+		list_add(r, &r->absent_offline, pfn, 1);
+}
+
 static void sink_add(void *ctx, enum page_class c, uint64_t start, uint64_t n)
 {
 	report_add_range(ctx, c, start, n);
@@ -210,7 +223,7 @@ static void sink_add(void *ctx, enum page_class c, uint64_t start, uint64_t n)
 
 struct range_sink report_range_sink(struct report *r)
 {
-	struct range_sink s = { sink_add, r };
+	struct range_sink s = { sink_add, sink_absent, r };
 	return s;
 }
 
@@ -323,6 +336,8 @@ int report_json(struct report *r, const char *path,
 	fprintf(f, "    \"write_bytes\": %llu\n  },\n",
 		(unsigned long long)st->write_bytes);
 	fprintf(f, "  \"anomalies\": {\n");
+	fprintf(f, "    \"memmap_nosection\": %llu,\n",
+		(unsigned long long)st->memmap_nosection);
 	fprintf(f, "    \"memmap_unavailable\": %llu,\n",
 		(unsigned long long)st->memmap_unavailable);
 	fprintf(f, "    \"memmap_offline\": %llu,\n",
@@ -339,9 +354,11 @@ int report_json(struct report *r, const char *path,
 	for (c = PC_ZERO; c < PC_NCLASSES; c++) {
 		fprintf(f, "    \"%s\": ", page_class_name(c));
 		json_ranges(f, &r->ranges[c]);
-		fprintf(f, "%s\n", c + 1 < PC_NCLASSES ? "," : "");
+		fprintf(f, ",\n");
 	}
-	fprintf(f, "  }\n}\n");
+	fprintf(f, "    \"offline_absent\": ");
+	json_ranges(f, &r->absent_offline);
+	fprintf(f, "\n  }\n}\n");
 	if (fclose(f) != 0)
 		return mdf_err_sys(err, errno, "writing %s", path);
 	return 0;

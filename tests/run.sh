@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# tests/run.sh [unit] [e2e] [real] [NAME...]: run the test suites.
+#
+# unit: every build/tests/*_test binary; e2e: tests/e2e/*.sh; real:
+# tests/real/*.sh (real vmcores from ../shared/vmcores).  A test program
+# prints "ok - name" / "not ok - name" lines, each counted; a script that
+# prints none counts once by its exit status (77 = skipped).  The last line
+# is "N passed, N failed"; the exit status is non-zero on any failure.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+export ROOT=$root
+export BUILD=${BUILD:-build}
+case $BUILD in /*) ;; *) BUILD=$root/$BUILD ;; esac
+export BIN=${BIN:-$root/makedumpfile}
+export TOOLS=$BUILD/tools
+export SHARED=${SHARED:-$root/../shared}
+export VMCORE_CACHE=${VMCORE_CACHE:-$BUILD/vmcores}
+export TMPBASE=${TMPBASE:-$BUILD/testtmp}
+mkdir -p "$TMPBASE"
+
+suites=()
+filters=()
+for a in "$@"; do
+	case $a in
+	unit|e2e|real|slow) suites+=("$a") ;;
+	*) filters+=("$a") ;;
+	esac
+done
+[ ${#suites[@]} -eq 0 ] && suites=(unit e2e real)
+
+pass=0 fail=0 skip=0
+failed_names=()
+
+want() {
+	local n=$1 f
+	[ ${#filters[@]} -eq 0 ] && return 0
+	for f in "${filters[@]}"; do
+		case $n in *"$f"*) return 0 ;; esac
+	done
+	return 1
+}
+
+# run_one NAME CMD...: run, count its ok/not ok lines or its status
+run_one() {
+	local name=$1; shift
+	local log="$TMPBASE/$(echo "$name" | tr '/ ' '__').log"
+	local start end rc oks noks
+	start=$(date +%s)
+	"$@" >"$log" 2>&1
+	rc=$?
+	end=$(date +%s)
+	oks=$(grep -c '^ok - ' "$log")
+	noks=$(grep -c '^not ok - ' "$log")
+	if [ $rc -eq 77 ] && [ "$noks" -eq 0 ]; then
+		skip=$((skip + 1))
+		echo "SKIP: $name ($(grep -m1 '^SKIP' "$log" | sed 's/^SKIP:* *//'))"
+		return
+	fi
+	if [ "$oks" -gt 0 ] || [ "$noks" -gt 0 ]; then
+		pass=$((pass + oks))
+		fail=$((fail + noks))
+		grep -E '^(ok|not ok) - ' "$log" | sed 's/^ok - /PASS: /; s/^not ok - /FAIL: /'
+		if [ "$noks" -gt 0 ] || [ $rc -ne 0 ]; then
+			[ "$noks" -eq 0 ] && { fail=$((fail + 1)); echo "FAIL: $name (exit $rc)"; }
+			failed_names+=("$name")
+			echo "---- $name output (tail) ----"; tail -n 60 "$log"; echo "----"
+		fi
+	elif [ $rc -eq 0 ]; then
+		pass=$((pass + 1))
+		echo "PASS: $name ($((end - start))s)"
+	else
+		fail=$((fail + 1))
+		failed_names+=("$name")
+		echo "FAIL: $name (exit $rc, $((end - start))s)"
+		echo "---- $name output (tail) ----"; tail -n 60 "$log"; echo "----"
+	fi
+}
+
+for s in "${suites[@]}"; do
+	case $s in
+	unit)
+		for t in "$BUILD"/tests/*_test; do
+			[ -x "$t" ] || continue
+			want "$(basename "$t")" || continue
+			run_one "unit/$(basename "$t")" "$t"
+		done ;;
+	e2e|real|slow)
+		for t in "$root/tests/$s"/*.sh; do
+			[ -f "$t" ] || continue
+			want "$(basename "$t" .sh)" || continue
+			run_one "$s/$(basename "$t" .sh)" bash "$t"
+		done ;;
+	esac
+done
+
+[ $skip -gt 0 ] && echo "$skip skipped"
+[ ${#failed_names[@]} -gt 0 ] && echo "failed: ${failed_names[*]}"
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]
