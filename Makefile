@@ -74,7 +74,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 TOOL_SRCS := $(wildcard tests/tools/*.c)
 TOOL_BINS := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRCS))
 
-.PHONY: all clean check check-unit check-e2e check-real asan ubsan install \
+.PHONY: all clean check check-run check-unit check-e2e check-real asan ubsan install \
 	demo tools
 
 all: $(BIN)
@@ -101,7 +101,13 @@ $(BUILD)/tools/%: tests/tools/%.c $(LIBMDF)
 tools: $(TOOL_BINS)
 
 # The test runner prints one line per test and ends with "N passed, N failed".
-check: $(BIN) $(UNIT_BINS) $(TOOL_BINS)
+# Missing Debian packages are installed first (as root), then everything is
+# built and run.
+check:
+	@bash tests/tools/deps.sh test
+	@$(MAKE) --no-print-directory check-run
+
+check-run: $(BIN) $(UNIT_BINS) $(TOOL_BINS)
 	@BUILD=$(BUILD) BIN=$(abspath $(BIN)) bash tests/run.sh $(TESTS)
 
 check-unit: $(UNIT_BINS)

@@ -75,10 +75,17 @@ enum hugetlb_test {
 	HUGETLB_TYPE,		/* 6.9+: head page_type */
 };
 
+enum type_match {
+	TYPE_EXACT,		/* <= 4.17 _mapcount markers (-128, -2) */
+	TYPE_BITCLEAR,		/* 4.18-6.11: base bits set, flag bit clear */
+	TYPE_TOPBYTE,		/* 6.12+: PGTY_* in the top byte */
+};
+
 struct page_type_test {
 	bool known;
-	bool pgty;		/* 6.12+: compare the top byte only */
-	uint32_t value;
+	enum type_match match;
+	uint32_t value;		/* exported value, low 32 bits */
+	uint32_t base, flag;	/* TYPE_BITCLEAR */
 };
 
 /** Everything classify_page() needs, resolved at setup. */
@@ -111,6 +118,9 @@ struct page_layout {
 int page_layout_init(struct page_layout *pl, const struct vmcoreinfo *vi,
 		     unsigned page_shift, struct mdf_warns *warns,
 		     struct mdf_err *err);
+
+/** Set t from an exported *_MAPCOUNT_VALUE (low 32 bits). */
+void page_type_test_init(struct page_type_test *t, uint32_t value);
 
 /** Classify the struct page sp of pfn, whose own virtual address is
  * sp_vaddr; next is the struct page of pfn + 1 or NULL if unavailable. */

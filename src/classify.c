@@ -24,29 +24,50 @@ static uint64_t bit(const struct vmcoreinfo *vi, enum vmci_id id)
 	return n < 64 ? 1ull << n : 0;
 }
 
+void page_type_test_init(struct page_type_test *t, uint32_t v)
+{
+	uint32_t flag = ~v;
+
+	t->known = true;
+	t->value = v;
+	if ((v & 0x00ffffffu) == 0 && v >= 0xf0000000u) {
+		/* 6.12+ PGTY_* << 24 (kernel 4ffca5a96678); the low 24 bits
+		 * may carry per-type data */
+		t->match = TYPE_TOPBYTE;
+	} else if (flag >= 0x80u && !(flag & (flag - 1)) &&
+		   flag != 0x80000000u) {
+		/* one cleared bit: the kernel's PageType() test, base
+		 * 0xf0000000 until 6.10, 0x80000000 in 6.11 where the
+		 * low 16 bits became reusable by the owner */
+		t->match = TYPE_BITCLEAR;
+		t->flag = flag;
+		t->base = flag >= 0x01000000u ? 0x80000000u : 0xf0000000u;
+		/* -128 (flag 0x7f...) is not a single bit; handled below */
+	} else {
+		t->match = TYPE_EXACT;
+	}
+}
+
 static void type_test(struct page_type_test *t, const struct vmcoreinfo *vi,
 		      enum vmci_id id)
 {
-	uint32_t v;
-
 	t->known = vmci_has(vi, id);
-	if (!t->known)
-		return;
-	/* only the low 32 bits matter: the value may print negative */
-	v = (uint32_t)vmci_get(vi, id);
-	t->value = v;
-	/* 6.12+ PGTY_* << 24: the low 24 bits may carry per-type data
-	 * (kernel "mm: introduce page_type top byte"), compare the type */
-	t->pgty = (v & 0x00ffffffu) == 0 && v >= 0xf0000000u;
+	if (t->known)
+		page_type_test_init(t, (uint32_t)vmci_get(vi, id));
 }
 
 static bool type_is(const struct page_type_test *t, uint32_t word)
 {
 	if (!t->known)
 		return false;
-	if (t->pgty)
+	switch (t->match) {
+	case TYPE_TOPBYTE:
 		return (word >> 24) == (t->value >> 24);
-	return word == t->value;
+	case TYPE_BITCLEAR:
+		return (word & (t->base | t->flag)) == t->base;
+	default:
+		return word == t->value;
+	}
 }
 
 int page_layout_init(struct page_layout *pl, const struct vmcoreinfo *vi,

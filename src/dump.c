@@ -220,14 +220,16 @@ static int dump_setup(struct dump_ctx *d, const char *vmcore,
 		return rc;
 	rc = arch_init(&d->arch, aops, d->in, &d->vi, &d->warns, err);
 	if (rc < 0)
-		return rc;
+		goto no_classify;
 	d->have_arch = true;
 	read_utsname(d);
 
 	d->max_mapnr = input_max_pfn(d->in);
 	rc = memmap_init(&d->mm, &d->arch, &d->vi, d->max_mapnr, &d->warns, err);
-	if (rc < 0)
-		return mdf_err_wrap(err, "finding struct pages");
+	if (rc < 0) {
+		mdf_err_wrap(err, "finding struct pages");
+		goto no_classify;
+	}
 	d->have_mm = true;
 	/* makedumpfile lowers max_mapnr to the end of the last section with
 	 * a memmap (covers mem= and firmware ranges above RAM) */
@@ -238,11 +240,17 @@ static int dump_setup(struct dump_ctx *d, const char *vmcore,
 	if (rc < 0)
 		return rc;
 	if (o->have_offline_value) {
-		d->pl.offline.known = true;
-		d->pl.offline.value = o->offline_value;
-		d->pl.offline.pgty = (o->offline_value & 0xffffff) == 0 &&
-				     o->offline_value >= 0xf0000000u;
+		page_type_test_init(&d->pl.offline, o->offline_value);
 	}
+	return 0;
+
+no_classify:
+	/* levels 0 and 1 need no struct page: go on, say what is lost */
+	if (max_level > DL_EXCLUDE_ZERO)
+		return rc;
+	mdf_warn(&d->warns, "%s; pages are not classified, so logically offline and hwpoison pages cannot be recognised",
+		 err->msg);
+	mdf_err_clear(err);
 	return 0;
 }
 
@@ -273,9 +281,42 @@ static void debug_setup(struct dump_ctx *d)
 	if (d->have_arch)
 		report_debug(r, "phys_base    : %llx", (unsigned long long)d->arch.phys_base);
 	report_debug(r, "max_mapnr    : %llx", (unsigned long long)d->max_mapnr);
-	if (d->have_mm)
+	if (d->have_mm) {
+		uint64_t nr, per = 1ull << d->mm.pfn_section_shift;
+
 		report_debug(r, "sections     : %u with memmap, %u without, %u not online, %u bad",
 			     d->mm.n_ok, d->mm.n_nomap, d->mm.n_offline, d->mm.n_bad);
+		report_debug(r, "                       mem_map        pfn_start          pfn_end");
+		for (nr = 0; d->mm.pfn_section_shift && nr < d->mm.nr_sec; nr++)
+			report_debug(r, "mem_map[%4llu] %16llx %16llx %16llx",
+				     (unsigned long long)nr,
+				     (unsigned long long)memmap_pfn_to_page(&d->mm, nr * per),
+				     (unsigned long long)(nr * per),
+				     (unsigned long long)((nr + 1) * per));
+	}
+}
+
+/* --vtop (cli.md section 10): one translation, printed before filtering */
+static int print_vtop(struct dump_ctx *d, struct mdf_err *err)
+{
+	uint64_t paddr, len;
+	int rc;
+
+	if (!d->have_arch)
+		return mdf_err_set(err, MDF_EINVAL,
+				   "--vtop needs VMCOREINFO to translate addresses");
+	rc = arch_kvtop(&d->arch, d->o->vtop, &paddr, &len, err);
+	if (rc < 0)
+		return rc;
+	if (rc == MDF_ABSENT)
+		return mdf_err_wrap(err, "Can't translate %llx",
+				    (unsigned long long)d->o->vtop);
+	report_msg(d->rep, "\nTranslating virtual address %llx to physical address.",
+		   (unsigned long long)d->o->vtop);
+	report_msg(d->rep, "VIRTUAL           PHYSICAL");
+	report_msg(d->rep, "%16llx  %llx\n", (unsigned long long)d->o->vtop,
+		   (unsigned long long)paddr);
+	return 0;
 }
 
 static bool page_is_zero(const uint8_t *p, size_t len)
@@ -411,6 +452,11 @@ static int run_create(struct dump_ctx *d, struct mdf_err *err)
 	report_warns(d->rep, &d->warns);
 	d->warns.n = d->warns.dropped = 0;
 	debug_setup(d);
+	if (o->have_vtop) {
+		rc = print_vtop(d, err);
+		if (rc < 0)
+			return rc;
+	}
 	if (!d->have_vi)
 		d->max_mapnr = input_max_pfn(d->in);
 	d->stats.max_mapnr = d->max_mapnr;
@@ -490,6 +536,9 @@ int dump_run(const struct opts *o, struct report *r, struct mdf_err *err)
 		rc = mdf_err_set(err, MDF_EUNSUPP,
 				 "this mode is not implemented yet");
 	}
+	/* warnings gathered before a failure still explain it */
+	if (rc < 0)
+		report_warns(r, &d->warns);
 	dump_fini(d);
 	free(d);
 	return rc;

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# tests/tools/deps.sh [build|test]: install missing Debian packages.
+# build: what compiling needs; test: also the peers tests compare with.
+# Does nothing when everything is present; needs root and apt-get otherwise.
+set -u
+what=${1:-build}
+build_pkgs="gcc make pkg-config libelf-dev libdw-dev zlib1g-dev liblzo2-dev libsnappy-dev libzstd-dev xz-utils"
+test_pkgs="python3 makedumpfile crash python3-drgn python3-libkdumpfile file"
+pkgs=$build_pkgs
+[ "$what" = test ] && pkgs="$build_pkgs $test_pkgs"
+missing=()
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+		missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
+	echo "missing packages: ${missing[*]} (install them as root)" >&2
+	exit 1
+fi
+echo "installing: ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q >/dev/null 2>&1 || true
+apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null ||
+	{ echo "apt-get install failed" >&2; exit 1; }
