@@ -168,6 +168,7 @@ static int dump_setup(struct dump_ctx *d, const char *vmcore,
 	const struct opts *o = d->o;
 	struct input_open_opts io = { 0 };
 	const struct arch_ops *aops;
+	struct page_layout_user user = { 0 };
 	unsigned max_level = 0, i;
 	uint32_t kver;
 	int rc;
@@ -236,12 +237,12 @@ static int dump_setup(struct dump_ctx *d, const char *vmcore,
 	if (d->mm.end_pfn && d->mm.end_pfn < d->max_mapnr)
 		d->max_mapnr = d->mm.end_pfn;
 
-	rc = page_layout_init(&d->pl, &d->vi, d->in->page_shift, &d->warns, err);
+	user.have_offline = o->have_offline_value;
+	user.offline = o->offline_value;
+	rc = page_layout_init_user(&d->pl, &d->vi, d->in->page_shift, &user,
+				   &d->warns, err);
 	if (rc < 0)
 		return rc;
-	if (o->have_offline_value) {
-		page_type_test_init(&d->pl.offline, o->offline_value);
-	}
 	return 0;
 
 no_classify:
@@ -281,6 +282,14 @@ static void debug_setup(struct dump_ctx *d)
 	if (d->have_arch)
 		report_debug(r, "phys_base    : %llx", (unsigned long long)d->arch.phys_base);
 	report_debug(r, "max_mapnr    : %llx", (unsigned long long)d->max_mapnr);
+	if (d->pl.offline.known) {
+		static const char *const src[] = {
+			[OFFLINE_UNKNOWN] = "unknown", [OFFLINE_EXPORTED] = "exported",
+			[OFFLINE_DERIVED] = "derived", [OFFLINE_USER] = "--offline-mapcount",
+		};
+		report_debug(r, "PG_offline   : %d (%s)", (int32_t)d->pl.offline.value,
+			     src[d->pl.offline_src]);
+	}
 	if (d->have_mm) {
 		uint64_t nr, per = 1ull << d->mm.pfn_section_shift;
 
