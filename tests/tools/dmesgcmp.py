@@ -84,7 +84,10 @@ def main():
     if bad:
         print(f'{bad} differences from {label}')
         return 1
-    print(f'identical to {label} for all {len(ref)} lines')
+    if extra:
+        print(f'the first {len(ref)} lines are identical to {label}\'s {len(ref)}')
+    else:
+        print(f'identical to {label} for all {len(ref)} lines')
     return 0
 
 
