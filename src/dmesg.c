@@ -72,9 +72,11 @@ static int read_kv(const struct arch *a, uint64_t vaddr, void *buf,
 		return mdf_err_wrap(err, "Can't read %s at %#llx", what,
 				    (unsigned long long)vaddr);
 	if (rc == MDF_ABSENT) {
-		if (err->msg[0])
+		if (err->msg[0]) {
+			err->code = MDF_EFORMAT;
 			return mdf_err_wrap(err, "Can't read %s at %#llx",
 					    what, (unsigned long long)vaddr);
+		}
 		return mdf_err_set(err, MDF_EFORMAT,
 				   "Can't read %s at %#llx: not in the dump",
 				   what, (unsigned long long)vaddr);
@@ -170,6 +172,12 @@ static unsigned long_size(const struct vmcoreinfo *vi)
 	return 8;
 }
 
+/* a field of width bytes at off lies inside size bytes (no overflow) */
+static bool fits(uint64_t off, uint64_t width, uint64_t size)
+{
+	return off <= size && width <= size - off;
+}
+
 /* An OFFSET() key must exist and a field of width bytes there must fit in
  * a struct of size bytes: checked once, so every later read is in bounds. */
 static int need_field(const struct vmcoreinfo *vi, enum vmci_id id,
@@ -182,7 +190,7 @@ static int need_field(const struct vmcoreinfo *vi, enum vmci_id id,
 	if (rc < 0)
 		return rc;
 	off = vmci_get(vi, id);
-	if (off > size || width > size - off)
+	if (!fits(off, width, size))
 		return mdf_err_set(err, MDF_EFORMAT,
 				   "VMCOREINFO %s=%llu does not fit a %llu-byte structure",
 				   vmci_key_name(id), (unsigned long long)off,
@@ -452,8 +460,9 @@ static int load_records(struct dmesg_log *log, const struct arch *a,
 
 	if (!o->partial)
 		return 0;
-	/* clear_idx (4.6+) is where "dmesg -C" left off; the kernel moves
-	 * it forward with log_first_idx, so it is on the chain */
+	/* clear_idx is where "dmesg -C" left off, exported since kernel
+	 * commit f468908bb55a in 4.6; the kernel moves it forward with
+	 * log_first_idx, so it is on the chain */
 	if (!vmci_has(vi, VMCI_SYMBOL_clear_idx)) {
 		mdf_warn(warns, "--partial-dmesg: VMCOREINFO has no SYMBOL(clear_idx) (kernels before 4.6); writing the whole log");
 		return 0;
@@ -476,7 +485,11 @@ static int load_records(struct dmesg_log *log, const struct arch *a,
 	return 0;
 }
 
-/* ---- 5.10+: lockless ring buffer (dmesg.md section 4) ---- */
+/* ---- 5.10+: lockless ring buffer (dmesg.md section 4) ----
+ * Since kernel commit 896fbe20b4e2 ("printk: use the lockless ringbuffer")
+ * in 5.10.  struct prb_desc_ring grew a last_finalized_id (commit
+ * f244b4dc53e5, 5.19): every offset comes from VMCOREINFO, none is assumed.
+ */
 
 struct prb_layout {
 	unsigned lsize;			/* sizeof(long) */
@@ -507,9 +520,9 @@ static int prb_layout_init(struct prb_layout *l, const struct vmcoreinfo *vi,
 	lpos = vmci_get(vi, VMCI_OFFSET_prb_desc_text_blk_lpos);
 	l->off_begin = lpos + vmci_get(vi, VMCI_OFFSET_prb_data_blk_lpos_begin);
 	l->off_next = lpos + vmci_get(vi, VMCI_OFFSET_prb_data_blk_lpos_next);
-	if (l->off_sv > l->desc_size - l->lsize ||
-	    l->off_begin > l->desc_size - l->lsize ||
-	    l->off_next > l->desc_size - l->lsize)
+	if (!fits(l->off_sv, l->lsize, l->desc_size) ||
+	    !fits(l->off_begin, l->lsize, l->desc_size) ||
+	    !fits(l->off_next, l->lsize, l->desc_size))
 		return mdf_err_set(err, MDF_EFORMAT,
 				   "VMCOREINFO prb_desc fields do not fit SIZE(prb_desc)=%llu",
 				   (unsigned long long)l->desc_size);
@@ -635,10 +648,10 @@ static int load_lockless(struct dmesg_log *log, const struct arch *a,
 	f_tail = off_dr + vmci_get(vi, VMCI_OFFSET_prb_desc_ring_tail_id) + l.off_counter;
 	f_sb = off_tr + vmci_get(vi, VMCI_OFFSET_prb_data_ring_size_bits);
 	f_data = off_tr + vmci_get(vi, VMCI_OFFSET_prb_data_ring_data);
-	if (f_cb > rb_size - 4 || f_sb > rb_size - 4 ||
-	    f_descs > rb_size - l.lsize || f_infos > rb_size - l.lsize ||
-	    f_head > rb_size - l.lsize || f_tail > rb_size - l.lsize ||
-	    f_data > rb_size - l.lsize) {
+	if (!fits(f_cb, 4, rb_size) || !fits(f_sb, 4, rb_size) ||
+	    !fits(f_descs, l.lsize, rb_size) || !fits(f_infos, l.lsize, rb_size) ||
+	    !fits(f_head, l.lsize, rb_size) || !fits(f_tail, l.lsize, rb_size) ||
+	    !fits(f_data, l.lsize, rb_size)) {
 		rc = mdf_err_set(err, MDF_EFORMAT,
 				 "VMCOREINFO printk_ringbuffer fields do not fit SIZE(printk_ringbuffer)=%llu",
 				 (unsigned long long)rb_size);

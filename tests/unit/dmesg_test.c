@@ -131,6 +131,18 @@ static void vi_add(const char *fmt, ...)
 	vitext[vilen] = '\0';
 }
 
+/* replace the value of key in the VMCOREINFO text */
+static void vi_set(const char *key, const char *value)
+{
+	char tmp[sizeof(vitext)], *p = strstr(vitext, key), *eol;
+
+	if (!p || !(eol = strchr(p, '\n')))
+		abort();
+	vilen = (size_t)snprintf(tmp, sizeof(tmp), "%.*s%s=%s%s",
+				 (int)(p - vitext), vitext, key, value, eol);
+	memcpy(vitext, tmp, vilen + 1);
+}
+
 static void run_dmesg(struct run *r, bool partial)
 {
 	struct dmesg_opts o = { .partial = partial };
@@ -1003,16 +1015,31 @@ TEST(lockless_impossible_sizes_and_missing_keys)
 
 	/* an offset outside its structure */
 	prb_setup(8, 3, 9, 48, 0);
-	{
-		char *p = strstr(vitext, "OFFSET(printk_info.ts_nsec)=8");
-
-		memcpy(p, "OFFSET(printk_info.ts_nsec)=9", 29);
-		p = strstr(vitext, "SIZE(printk_info)=88");
-		memcpy(p, "SIZE(printk_info)=16", 20);
-	}
+	vi_set("OFFSET(printk_info.ts_nsec)", "9");
+	vi_set("SIZE(printk_info)", "16");
 	run_dmesg(&r, false);
 	CHECK(r.load_rc < 0);
 	CHECK(strstr(r.err.msg, "does not fit") != NULL);
+	run_free(&r);
+
+	/* structures smaller than one field of theirs */
+	prb_setup(8, 3, 9, 48, 0);
+	vi_set("SIZE(printk_ringbuffer)", "2");
+	run_dmesg(&r, false);
+	CHECK(r.load_rc < 0);
+	CHECK(strstr(r.err.msg, "does not fit") != NULL);
+	run_free(&r);
+	prb_setup(8, 3, 9, 48, 0);
+	vi_set("SIZE(prb_desc)", "4");
+	run_dmesg(&r, false);
+	CHECK(r.load_rc < 0);
+	CHECK(strstr(r.err.msg, "SIZE(prb_desc)") != NULL);
+	run_free(&r);
+	prb_setup(8, 3, 9, 48, 0);
+	vi_set("SIZE(printk_ringbuffer)", "100000");
+	run_dmesg(&r, false);
+	CHECK(r.load_rc < 0);
+	CHECK(strstr(r.err.msg, "plausible") != NULL);
 	run_free(&r);
 
 	/* no printk keys at all */
@@ -1033,6 +1060,57 @@ TEST(lockless_impossible_sizes_and_missing_keys)
 	CHECK(r.load_rc < 0);
 	CHECK(strstr(r.err.msg, "SIZE(printk_log)") != NULL);
 	run_free(&r);
+}
+
+/* Random damage to the rings: every run must end, with the log or an
+ * error, and never read outside a buffer (run under make asan). */
+TEST(random_corruption_ends_cleanly)
+{
+	unsigned seed = 12345, it, j, ok = 0, failed = 0;
+
+	for (it = 0; it < 300; it++) {
+		struct run r;
+		bool lockless = it & 1;
+		uint64_t base = lockless ? L_DESCS : R_BUF;
+		uint64_t span = lockless ? 0x21000 : 512;
+
+		if (lockless) {
+			prb_setup(8, 3, 9, 48, 2);
+			prb_fill(30);
+			prb_ids(22, 29);
+			kw32(L_CLEAR, 1);
+			kw64(L_CLEAR + 16, 24);
+		} else {
+			uint32_t p = 0;
+
+			rec_setup(512, false, false);
+			while (p < 400)
+				p += rec_put(p, p * 1000ull, "some text\n2nd", 14, 4, 0);
+			rec_marker(p);
+			rec_idx(72, 36, 144);	/* wrapped chain */
+		}
+		for (j = 0; j < 1 + it % 7; j++) {
+			uint64_t k = base + rand_r(&seed) % span;
+			uint8_t v = (uint8_t)rand_r(&seed);
+
+			/* now and then the ring structure itself */
+			if (lockless && it % 5 == 1)
+				k = L_RB + rand_r(&seed) % 88;
+			kw(k, &v, 1);
+		}
+		run_dmesg(&r, it % 3 == 0);
+		if (r.load_rc == 0 && r.write_rc == 0)
+			ok++;
+		else if (r.load_rc < 0 || r.write_rc < 0)
+			failed++;
+		CHECK(r.load_rc <= 0 && r.write_rc <= 0);
+		CHECK(r.st.bytes == r.out.n);
+		run_free(&r);
+	}
+	fprintf(stderr, "  %u runs wrote a log, %u ended with an error\n", ok,
+		failed);
+	CHECK_EQ(ok + failed, 300);
+	CHECK(ok > 0 && failed > 0);
 }
 
 TEST(output_errors_and_size_limit)
@@ -1108,6 +1186,7 @@ static const struct harness_case cases[] = {
 	CASE(lockless_head_tail_too_far_apart),
 	CASE(lockless_pages_missing_from_the_dump_read_as_zeros),
 	CASE(lockless_impossible_sizes_and_missing_keys),
+	CASE(random_corruption_ends_cleanly),
 	CASE(output_errors_and_size_limit),
 };
 
