@@ -215,7 +215,7 @@ static int dump_setup(struct dump_ctx *d, const char *vmcore,
 		mdf_warn(&d->warns, "The makedumpfile operation may be incomplete.");
 	}
 
-	rc = arch_find(d->in->e_machine, &aops, err);
+	rc = arch_find(d->in->e_machine, &d->vi, &aops, err);
 	if (rc < 0)
 		return rc;
 	rc = arch_init(&d->arch, aops, d->in, &d->vi, &d->warns, err);
