@@ -87,8 +87,10 @@ int arch_init(struct arch *a, const struct arch_ops *ops, struct input *in,
 	a->page_shift = in->page_shift;
 	a->page_size = in->page_size;
 	rc = ops->init(a, warns, err);
-	if (rc < 0)
+	if (rc < 0) {
+		arch_deinit(a);
 		return mdf_err_wrap(err, "%s address translation", ops->name);
+	}
 	return 0;
 }
 
