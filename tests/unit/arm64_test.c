@@ -239,6 +239,17 @@ static int make_geo(struct setup *s, const struct geo *g, const struct kern *k)
 	return make_text(s, text, g->page_shift, 0);
 }
 
+/* set-up that must work, or the rest of the case is meaningless */
+#define MUST(call)							\
+	do {								\
+		if ((call) != 0) {					\
+			fprintf(stderr, "  %s:%d: %s failed: %s\n",	\
+				__FILE__, __LINE__, #call, s.err.msg);	\
+			harness_case_failed = 1;			\
+			return;						\
+		}							\
+	} while (0)
+
 static int xlat(struct setup *s, uint64_t va, uint64_t *pa, uint64_t *len)
 {
 	return arch_kvtop(&s->a, va, pa, len, &s->err);
@@ -330,11 +341,7 @@ static void check_geo(const struct geo *g)
 	else
 		big = -1;
 
-	CHECK(make_geo(&s, g, &k) == 0);
-	if (!s.a.priv) {
-		fprintf(stderr, "  %s\n", s.err.msg);
-		return;
-	}
+	MUST(make_geo(&s, g, &k));
 	CHECK_EQ(s.w.n, 0);
 	CHECK(xlat(&s, va_page + 0x18, &pa, &len) == 0);
 	CHECK_EQ(pa, page_pa + 0x18);
@@ -399,7 +406,7 @@ TEST(blocks_only_where_the_granule_allows)
 	put_le64(at(k.root + lv_index(&g4, 0, va) * 8), LOW | 1 | AF);
 	/* a "block" type at the PTE level */
 	map(&g4, k.root, va + (1ull << 39), LOW, 3, false);
-	CHECK(make_geo(&s, &g4, &k) == 0);
+	MUST(make_geo(&s, &g4, &k));
 	CHECK(xlat(&s, va, &pa, &len) == MDF_ABSENT);
 	CHECK(strstr(s.err.msg, "PGD") != NULL);
 	CHECK(xlat(&s, va + (1ull << 39), &pa, &len) == 0);
@@ -424,7 +431,7 @@ TEST(blocks_only_where_the_granule_allows)
 	reset();
 	kern_default(&k, &g64, 0);
 	put_le64(at(k.root + lv_index(&g64, 0, va) * 8), LOW | 1 | AF);
-	CHECK(make_geo(&s, &g64, &k) == 0);
+	MUST(make_geo(&s, &g64, &k));
 	CHECK(xlat(&s, va, &pa, &len) == MDF_ABSENT);
 	unmake(&s);
 }
@@ -452,7 +459,7 @@ TEST(lpa2_descriptors_by_value)
 	/* page at 0x000b00000000d000: bits 15:12 = 0xd are address bits
 	 * (a 64K-style decoder would move them to PA[51:48]) */
 	put_le64(at(t4), 0x0063000000000000ull | 0xd000 | 0x200 | AF | 3);
-	CHECK(make_geo(&s, &g, &k) == 0);
+	MUST(make_geo(&s, &g, &k));
 	CHECK(xlat(&s, va + 0x10, &pa, &len) == 0);
 	CHECK_EQ(pa, 0x000b00000000d010ull);
 	CHECK_EQ(len, 0x1000 - 0x10);
@@ -481,7 +488,7 @@ TEST(lpa_64k_descriptors_by_value)
 	put_le64(at(HIGH + 0x10000), 0x0000000040400003ull);
 	/* page at 0x000b000000050000, DBM and XN set */
 	put_le64(at(LOW + 0x400000), 0x006800000005b703ull);
-	CHECK(make_geo(&s, &g, &k) == 0);
+	MUST(make_geo(&s, &g, &k));
 	CHECK(xlat(&s, va + 0xabc, &pa, &len) == 0);
 	CHECK_EQ(pa, 0x000b000000050abcull);
 	/* a level 1 block (4 TiB) is legal with 52-bit PA */
@@ -511,7 +518,7 @@ TEST(va52_kernel_on_48bit_hardware)
 	put_le64(at(k.root + 960 * 8), 0x0000000040400003ull);
 	put_le64(at(LOW + 0x400000), 0x0000000040510703ull | AF);
 	put_le64(at(LOW + 0x510000), 0x0000000040520703ull | AF);
-	CHECK(make_geo(&s, &g64, &k) == 0);
+	MUST(make_geo(&s, &g64, &k));
 	CHECK(xlat(&s, va + 0x44, &pa, &len) == 0);
 	CHECK_EQ(pa, 0x40520044);
 	CHECK_EQ(s.a.kvbase, va);
@@ -521,7 +528,7 @@ TEST(va52_kernel_on_48bit_hardware)
 	reset();
 	kern_default(&k, &g4, 0);
 	map(&g4, k.root, va + 0x7000, LOW + 0x9000, 3, false);
-	CHECK(make_geo(&s, &g4, &k) == 0);
+	MUST(make_geo(&s, &g4, &k));
 	CHECK(xlat(&s, va + 0x7004, &pa, &len) == 0);
 	CHECK_EQ(pa, LOW + 0x9004);
 	unmake(&s);
@@ -530,7 +537,7 @@ TEST(va52_kernel_on_48bit_hardware)
 	reset();
 	kern_default(&k, &g16, 0);
 	map(&g16, k.root, 0xffff8000deadc000ull, LOW + 0x8000, 2, false);
-	CHECK(make_geo(&s, &g16, &k) == 0);
+	MUST(make_geo(&s, &g16, &k));
 	CHECK(xlat(&s, 0xffff8000deadc123ull, &pa, &len) == 0);
 	CHECK_EQ(pa, LOW + 0x8123);
 	CHECK(xlat(&s, 0xffff0000deadc123ull, &pa, &len) == MDF_ABSENT);
@@ -552,7 +559,7 @@ TEST(kaslr_kimage_voffset)
 	CHECK(k.stext == 0xffff800010000000ull + kaslr);
 	map(&g, k.root, k.swapper_va, k.root, 3, false);
 	map(&g, k.root, k.stext, LOW + 0x200000, 2, false);	/* 2 MiB */
-	CHECK(make_geo(&s, &g, &k) == 0);
+	MUST(make_geo(&s, &g, &k));
 	CHECK_EQ(s.w.n, 0);
 	CHECK(xlat(&s, k.stext + 0x1234, &pa, &len) == 0);
 	CHECK_EQ(pa, LOW + 0x201234);
@@ -562,7 +569,7 @@ TEST(kaslr_kimage_voffset)
 	reset();
 	kern_default(&k, &g, kaslr);
 	map(&g, k.root, k.swapper_va, k.root + 0x10000, 3, false);
-	CHECK(make_geo(&s, &g, &k) == 0);
+	MUST(make_geo(&s, &g, &k));
 	CHECK_EQ(s.w.n, 1);
 	CHECK(strstr(s.w.msg[0], "kimage_voffset") != NULL);
 	unmake(&s);
@@ -590,13 +597,13 @@ TEST(pac_bits_are_stripped)
 	kern_default(&k, &g, 0);
 	map(&g, k.root, va, LOW + 0x1ed0000, 3, false);
 	k.pacmask = 0xffff000000000000ull;
-	CHECK(make_geo(&s, &g, &k) == 0);
+	MUST(make_geo(&s, &g, &k));
 	CHECK(xlat(&s, signed_va, &pa, &len) == 0);
 	CHECK_EQ(pa, LOW + 0x1ed0380);
 	unmake(&s);
 	/* without KERNELPACMASK the same bits make a non-kernel address */
 	k.pacmask = 0;
-	CHECK(make_geo(&s, &g, &k) == 0);
+	MUST(make_geo(&s, &g, &k));
 	CHECK(xlat(&s, signed_va, &pa, &len) == MDF_ABSENT);
 	CHECK(xlat(&s, va, &pa, &len) == 0);
 	unmake(&s);
@@ -624,7 +631,7 @@ TEST(old_and_flipped_layouts)
 	snprintf(text, sizeof(text), old_fmt, (unsigned long long)swapper_va,
 		 (unsigned long long)(swapper_va - root));
 	/* no PHYS_OFFSET: from the PT_LOAD whose vaddr is linear */
-	CHECK(make_text(&s, text, 12, lin) == 0);
+	MUST(make_text(&s, text, 12, lin));
 	CHECK_EQ(s.a.phys_base, LOW);
 	CHECK_EQ(s.a.section_size_bits, 30);
 	CHECK_EQ(s.a.kvbase, 0xffff000000000000ull);
@@ -636,7 +643,7 @@ TEST(old_and_flipped_layouts)
 	unmake(&s);
 	/* a PT_LOAD in the old image range is not linear: no phys_base
 	 * from it, a warning instead */
-	CHECK(make_text(&s, text, 12, swapper_va) == 0);
+	MUST(make_text(&s, text, 12, swapper_va));
 	CHECK_EQ(s.w.n, 1);
 	CHECK(strstr(s.w.msg[0], "PHYS_OFFSET") != NULL);
 	unmake(&s);
@@ -656,7 +663,7 @@ TEST(old_and_flipped_layouts)
 		map(&g, root, 0xffff000000005000ull, LOW + 0x5000, 3, false);
 		snprintf(text, sizeof(text), new_fmt, (unsigned long long)sva,
 			 (unsigned long long)(sva - root));
-		CHECK(make_text(&s, text, 12, 0xffff000000000000ull) == 0);
+		MUST(make_text(&s, text, 12, 0xffff000000000000ull));
 		CHECK_EQ(s.a.phys_base, LOW);
 		CHECK_EQ(s.a.section_size_bits, 30);
 		CHECK(xlat(&s, 0xffff000000005010ull, &pa, &len) == 0);
@@ -680,7 +687,7 @@ TEST(old_and_flipped_layouts)
 		map(&g, root, lin + 0x3000, LOW + 0x3000, 3, false);
 		snprintf(text, sizeof(text), pre_fmt,
 			 (unsigned long long)(lin + (root - LOW)));
-		CHECK(make_text(&s, text, 12, 0) == 0);
+		MUST(make_text(&s, text, 12, 0));
 		CHECK(xlat(&s, lin + 0x3001, &pa, &len) == 0);
 		CHECK_EQ(pa, LOW + 0x3001);
 		CHECK_EQ(s.w.n, 0);
@@ -712,7 +719,7 @@ TEST(section_size_by_version)
 		reset();
 		kern_default(&k, &g, 0);
 		k.release = rows[i].release;
-		CHECK(make_geo(&s, &g, &k) == 0);
+		MUST(make_geo(&s, &g, &k));
 		CHECK_EQ(s.a.section_size_bits, rows[i].want);
 		CHECK_EQ(s.a.page_size, 1u << rows[i].page_shift);
 		unmake(&s);
@@ -734,7 +741,7 @@ TEST(va_size_without_the_numbers)
 	kern_default(&k, &g, 0);
 	k.no_t1sz = true;
 	map(&g, k.root, 0xffff000000010000ull, LOW + 0x20000, 2, false);
-	CHECK(make_geo(&s, &g, &k) == 0);
+	MUST(make_geo(&s, &g, &k));
 	CHECK(xlat(&s, 0xffff000000010008ull, &pa, &len) == 0);
 	CHECK_EQ(pa, LOW + 0x20008);
 	unmake(&s);
@@ -746,7 +753,7 @@ TEST(va_size_without_the_numbers)
 		 "SYMBOL(swapper_pg_dir)=ffff800011000000\n"
 		 "NUMBER(kimage_voffset)=0x%llx\n",
 		 (unsigned long long)(0xffff800011000000ull - k.root));
-	CHECK(make_text(&s, text, 16, 0) == 0);
+	MUST(make_text(&s, text, 16, 0));
 	CHECK_EQ(s.a.kvbase, 0xffff000000000000ull);	/* 48 running */
 	unmake(&s);
 	snprintf(text, sizeof(text),
@@ -756,7 +763,7 @@ TEST(va_size_without_the_numbers)
 		 "SYMBOL(swapper_pg_dir)=ffff800011000000\n"
 		 "NUMBER(kimage_voffset)=0x%llx\n",
 		 (unsigned long long)(0xffff800011000000ull - k.root));
-	CHECK(make_text(&s, text, 16, 0) == 0);
+	MUST(make_text(&s, text, 16, 0));
 	CHECK_EQ(s.a.kvbase, 0xfff0000000000000ull);	/* 52 running */
 	unmake(&s);
 
@@ -768,7 +775,7 @@ TEST(va_size_without_the_numbers)
 		 "NUMBER(PHYS_OFFSET)=0x40000000\n"
 		 "NUMBER(kimage_voffset)=0x%llx\n",
 		 (unsigned long long)(0xffff000009000000ull - k.root));
-	CHECK(make_text(&s, text, 12, 0) == 0);
+	MUST(make_text(&s, text, 12, 0));
 	CHECK_EQ(s.a.kvbase, 0xffff000000000000ull);
 	CHECK_EQ(s.w.n, 1);
 	unmake(&s);
@@ -780,7 +787,7 @@ TEST(va_size_without_the_numbers)
 		 "SYMBOL(swapper_pg_dir)=ffffffc009000000\n"
 		 "NUMBER(kimage_voffset)=0x%llx\n",
 		 (unsigned long long)(0xffffffc009000000ull - k.root));
-	CHECK(make_text(&s, text, 12, 0) == 0);
+	MUST(make_text(&s, text, 12, 0));
 	CHECK_EQ(s.a.kvbase, 0xffffff8000000000ull);	/* 39 running */
 	unmake(&s);
 }
@@ -797,7 +804,7 @@ TEST(hostile_tables_and_bad_numbers)
 	kern_default(&k, &g, 0);
 	/* every level points at the top table: bounded */
 	put_le64(at(k.root + lv_index(&g, 0, va) * 8), k.root | 3);
-	CHECK(make_geo(&s, &g, &k) == 0);
+	MUST(make_geo(&s, &g, &k));
 	CHECK(xlat(&s, va, &pa, &len) >= 0);
 	/* a table outside memory */
 	put_le64(at(k.root + lv_index(&g, 0, va) * 8), 0x7ffff000000ull | 3);
