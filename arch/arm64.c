@@ -298,12 +298,12 @@ static int arm64_init(struct arch *a, struct mdf_warns *warns,
 				      ~0ull << (p->va_bits - 1);
 	a->kvbase = ~0ull << p->vabits_actual;
 	a->section_size_bits = default_section_bits(kver, a->page_shift);
-	arm64_phys_base(a, p, warns);
-
 	rc = vmci_require(vi, VMCI_SYMBOL_swapper_pg_dir,
 			  "to find the kernel page tables", err);
 	if (rc < 0)
 		return rc;
+	arm64_phys_base(a, p, warns);
+
 	pgd = vmci_get(vi, VMCI_SYMBOL_swapper_pg_dir);
 	if (pgd < a->kvbase)
 		return mdf_err_set(err, MDF_EFORMAT,

@@ -248,6 +248,8 @@ no_classify:
 	/* levels 0 and 1 need no struct page: go on, say what is lost */
 	if (max_level > DL_EXCLUDE_ZERO)
 		return rc;
+	if (!d->max_mapnr)
+		d->max_mapnr = input_max_pfn(d->in);
 	mdf_warn(&d->warns, "%s; pages are not classified, so logically offline and hwpoison pages cannot be recognised",
 		 err->msg);
 	mdf_err_clear(err);
