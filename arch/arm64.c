@@ -23,7 +23,10 @@
 /* 64K + 52-bit PA (ARMv8.2-LPA): PA[51:48] in bits 15:12 */
 #define LPA_HIGH_MASK	0xf000ull
 #define LPA_HIGH_SHIFT	36
-/* 4K/16K + LPA2 (6.9+): PA[51:50] in bits 9:8, PA[49:48] in place */
+/* 4K/16K + LPA2: PA[51:50] in bits 9:8, PA[49:48] in place, since Linux
+ * commit 352b0395b505 ("arm64: Enable 52-bit virtual addressing for 4k and
+ * 16k granule configs") in v6.9.  makedumpfile and crash decode these with
+ * the 64K rule above whenever MAX_PHYSMEM_BITS is 52 (arm64.md section 3). */
 #define LPA2_HIGH_MASK	0x300ull
 #define LPA2_HIGH_SHIFT	42
 
@@ -198,9 +201,11 @@ static int arm64_geometry(struct arch *a, struct arm64_priv *p,
 		p->fmt.lv[i].bits = ps - 3;
 	}
 	/* A kernel built for 52 bits that runs with fewer keeps the top
-	 * table of its build when the level count is the same (64K: the
-	 * TTBR1 points into it, kernel offset_ttbr1), and folds the top
-	 * level away when it is not (4K: 5 -> 4 levels, 16K: 4 -> 3). */
+	 * table of its build when the level count is the same (64K: TTBR1
+	 * points into it, TTBR1_BADDR_4852_OFFSET, since Linux commit
+	 * b6d00d47e81a "arm64: mm: Introduce 52-bit Kernel VAs" in v5.4), and
+	 * folds the top level away when it is not (4K: 5 -> 4 levels, 16K:
+	 * 4 -> 3, LPA2 kernels of v6.9+). */
 	top_va = nr_levels(p->va_bits, ps) == n ? p->va_bits : p->vabits_actual;
 	p->fmt.lv[0].bits = top_va - p->fmt.lv[0].shift;
 	p->fmt.table_shift = ps;
