@@ -30,6 +30,8 @@
 #define LPA2_HIGH_MASK	0x300ull
 #define LPA2_HIGH_SHIFT	42
 
+enum { SHIFT_4K = 12, SHIFT_16K = 14, SHIFT_64K = 16 };
+
 #define GENMASK64(h, l)	((~0ull >> (63 - (h))) & (~0ull << (l)))
 
 enum arm64_oa {
@@ -147,7 +149,7 @@ static unsigned default_section_bits(uint32_t kver, unsigned page_shift)
 {
 	if (kver && kver < KERNEL_VERSION(5, 12, 0))
 		return 30;
-	return page_shift == 16 ? 29 : 27;
+	return page_shift == SHIFT_64K ? 29 : 27;
 }
 
 static int arm64_geometry(struct arch *a, struct arm64_priv *p,
@@ -217,15 +219,15 @@ static int arm64_geometry(struct arch *a, struct arm64_priv *p,
 	if (vmci_has(vi, VMCI_NUMBER_MAX_PHYSMEM_BITS))
 		a->max_physmem_bits =
 			(unsigned)vmci_get(vi, VMCI_NUMBER_MAX_PHYSMEM_BITS);
-	if (ps != 16 && p->vabits_actual == 52)
+	if (ps != SHIFT_64K && p->vabits_actual == 52)
 		p->oa = OA_LPA2;
-	else if (ps == 16 && a->max_physmem_bits == 52)
+	else if (ps == SHIFT_64K && a->max_physmem_bits == 52)
 		p->oa = OA_LPA;
 	else
 		p->oa = OA_48;
 	/* largest block: level 1 (4K) or 2 (16K/64K); one level higher
 	 * with 52-bit output addresses */
-	p->max_block_shift = ps + (ps == 12 ? 2 : 1) * (ps - 3);
+	p->max_block_shift = ps + (ps == SHIFT_4K ? 2 : 1) * (ps - 3);
 	if (p->oa != OA_48)
 		p->max_block_shift += ps - 3;
 	return 0;
@@ -270,8 +272,8 @@ static int arm64_init(struct arch *a, struct mdf_warns *warns,
 	struct mdf_err e2;
 	int rc;
 
-	if (a->page_size != 4096 && a->page_size != 16384 &&
-	    a->page_size != 65536)
+	if (a->page_shift != SHIFT_4K && a->page_shift != SHIFT_16K &&
+	    a->page_shift != SHIFT_64K)
 		return mdf_err_set(err, MDF_EFORMAT,
 				   "PAGESIZE %llu is impossible on arm64 (4K, 16K or 64K)",
 				   (unsigned long long)a->page_size);
