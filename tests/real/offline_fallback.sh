@@ -4,7 +4,7 @@
 # a warning (tests/tools/offline_fallback.py).
 set -u
 rc=0 n=0
-for scen in balloon kdump virtiomem; do
+for scen in balloon kdump virtiomem arm64-balloon; do
 	core=$(bash "$ROOT/tests/tools/vmcores.sh" "$scen" | awk '{print $2}') || exit $?
 	[ -n "$core" ] || continue
 	n=$((n + 1))
