@@ -709,6 +709,11 @@ static int run_create(struct dump_ctx *d, struct mdf_err *err)
 			w->ops->incomplete(w, err);
 		if (!o->flatten)
 			report_msg(d->rep, "This is an incomplete dumpfile, but might analyzable.");
+		/* the classification is complete: tests check what was
+		 * written against it */
+		if (o->report_json)
+			report_json(d->rep, o->report_json, &d->stats,
+				    d->dump_level, d->in->page_size, err);
 		/* said already: main.c prints nothing more */
 		mdf_err_set(err, MDF_ENOSPC, "%s", "");
 		rc = -MDF_ENOSPC;
