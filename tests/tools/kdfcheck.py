@@ -40,7 +40,8 @@ def source_pfns(path, psz):
             continue
         paddr, = struct.unpack_from('<Q', ph, i * phentsize + 24)
         memsz, = struct.unpack_from('<Q', ph, i * phentsize + 40)
-        pfns.update(range(paddr // psz, (paddr + memsz + psz - 1) // psz))
+        # whole pages only, as makedumpfile counts RAM
+        pfns.update(range((paddr + psz - 1) // psz, (paddr + memsz) // psz))
     return sorted(pfns)
 
 
