@@ -66,6 +66,10 @@ while read -r scen core; do
 		echo "# $scen: the tool cannot read this core yet; skipped"
 		continue
 	fi
+	if [ "$(od -An -t u2 -j 18 -N 2 "$core" | tr -d ' ')" != 62 ]; then
+		echo "# $scen: the debug vmlinux is for x86_64; drgn not run"
+		continue
+	fi
 	want=$(DRGN_USE_LIBKDUMPFILE_FOR_ELF=1 /usr/bin/python3 "$ROOT/tests/tools/drgncheck.py" "$vmlinux" "$core" 2>&1)
 	for f in l z; do
 		out=$dir/$scen.$f
