@@ -590,6 +590,25 @@ static void pick_codec(struct dump_ctx *d)
 	}
 }
 
+/* Options that would change what the dump holds are refused by name
+ * until they are implemented, never ignored (an erase filter that is
+ * silently skipped would leak what it was meant to hide). */
+static int check_unimplemented(const struct opts *o, struct mdf_err *err)
+{
+	const char *what = o->split ? "--split" :
+			   o->config ? "--config" :
+			   o->eppic ? "--eppic" :
+			   o->n_extension ? "--extension" :
+			   o->exclude_vmemmap ? "-e" :
+			   o->exclude_xen_domu ? "-X" :
+			   o->n_diskset ? "--diskset" : NULL;
+
+	if (what)
+		return mdf_err_set(err, MDF_EUNSUPP,
+				   "%s is not implemented yet", what);
+	return 0;
+}
+
 /* -E is refused for a kdump-compressed input (cli.md section 2). */
 static int check_elf_input(const char *path, struct mdf_err *err)
 {
@@ -646,6 +665,9 @@ static int run_create(struct dump_ctx *d, struct mdf_err *err)
 	struct scan_env env;
 	int rc;
 
+	rc = check_unimplemented(o, err);
+	if (rc < 0)
+		return rc;
 	/* makedumpfile checks this before any work */
 	if (!o->dry_run && !o->flatten && !o->force &&
 	    access(o->args[1], F_OK) == 0)

@@ -58,6 +58,11 @@ check "[ \$? = 1 ] && grep -q \"'-E' option is disabled, because .*fake.kdump is
 "$BIN" -c -E "$dir/fake.kdump" "$dir/out.E" > "$dir/e3.log" 2>&1
 check '[ $? = 1 ] && grep -q "Commandline parameter is invalid." "$dir/e3.log"' "-c with -E is refused"
 
+# options that change the dump's content are refused until they exist
+"$BIN" --split -d 31 "$dir/fake.kdump" "$dir/p1" "$dir/p2" > "$dir/e4.log" 2>&1
+check '[ $? = 1 ] && grep -q "^--split is not implemented yet" "$dir/e4.log" && [ ! -e "$dir/p1" ]' \
+	"--split is refused by name, nothing written"
+
 "$BIN" -v > "$dir/v.log" 2>&1
 check 'grep -Eq "^lzo	(en|dis)abled$" "$dir/v.log" && grep -Eq "^snappy	(en|dis)abled$" "$dir/v.log" && grep -Eq "^zstd	(en|dis)abled$" "$dir/v.log"' \
 	"-v lists the codecs and whether this build has them"
