@@ -515,7 +515,11 @@ static int walk(struct elf_writer *e, struct elf_load *L, uint64_t end,
 	if (L->done)
 		return 0;
 	if (p < c->start)
-		p = c->start;	/* pfns before this pass's windows: none */
+		return mdf_err_set(err, MDF_EIO,
+				   "PT_LOAD at %#llx: pfns %#llx-%#llx were not walked",
+				   (unsigned long long)L->paddr,
+				   (unsigned long long)p,
+				   (unsigned long long)c->start);
 	if (end > L->pfn_end)
 		end = L->pfn_end;
 	while (p < end) {
