@@ -73,6 +73,19 @@ for v in stock patched; do
 	esac
 	[ "$offline" -eq "$balloon" ]
 	ok $? "$v: exactly the balloon pages are excluded as offline ($offline of $balloon)"
+	# a real dump file (kdump-compressed, -d 1) never reads them
+	"$BIN" -l -d 1 --report-json "$out/write.json" --trace-reads "$out/trace.txt" \
+		"$out/vmcore.elf" "$out/dump.kdump" >"$out/write.log" 2>&1 &&
+	python3 - "$out/write.json" "$out/trace.txt" "$balloon" <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1]))
+off = [(s * 4096, (s + n) * 4096) for s, n in j['ranges']['offline']]
+touch = sum(any(a < e and a + n > b for b, e in off)
+            for a, n in ((int(x, 16) for x in l.split()) for l in open(sys.argv[2])))
+sys.exit(0 if j['counts']['offline'] == int(sys.argv[3]) and touch == 0 else 1)
+PY
+	ok $? "$v: makedumpfile -l -d 1 writes $(stat -c %s "$out/dump.kdump" 2>/dev/null) bytes and reads none of the offline pages (--trace-reads)"
+	rm -f "$out/dump.kdump" "$out/trace.txt"
 	# for comparison, not a check: Debian's makedumpfile on the same dump
 	# (QEMU 7.2's ELF header needs the lab's fixup for it)
 	fixup=$root/../shared/lab/elf_fixup.py

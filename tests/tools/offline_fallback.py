@@ -114,6 +114,22 @@ ok(rc == 0 and j0 and j0['counts']['offline'] == offline and
    'derived: excluded at -d 0 too (%s)' % (j0['counts']['offline'] if j0
                                            else '?'))
 
+# and never read, even at -d 0 (--trace-reads: every physical range read)
+trace = os.path.join(tmp, 'trace.txt')
+rc, err, j = dry(c, level=0, extra=['--trace-reads', trace])
+off = [(st * 4096, (st + n) * 4096) for st, n in
+       (j['ranges']['offline'] if j else [])]
+touch = 0
+if rc == 0 and os.path.exists(trace):
+    for line in open(trace):
+        a, n = (int(x, 16) for x in line.split())
+        touch += any(a < e and a + n > b for b, e in off)
+ok(rc == 0 and j and touch == 0 and
+   sum(n for _, n in j['ranges']['offline']) == offline,
+   'derived: not one read touches the %d offline pages at -d 0' % offline)
+if os.path.exists(trace):
+    os.unlink(trace)
+
 # 3. by hand: --offline-mapcount, no derivation warning
 rc, err, j = dry(c, extra=['--offline-mapcount', '-257'])
 ok(rc == 0 and j and j['counts']['offline'] == offline and
