@@ -97,6 +97,8 @@ PY
 		rm -f "$out/fixed.elf" "$out/mdf.out"
 	fi
 	echo "# $v timings: $(tr -d "\n" <"$res")"
+	# the guest dump is 256 MiB: kept only when asked (KEEP_DUMPS=1)
+	[ -n "${KEEP_DUMPS:-}" ] || rm -f "$out/vmcore.elf"
 done
 [ -f "$KBUILD/build-times.txt" ] &&
 	echo "# kernel builds (variant, config s, bzImage s): $(tr '\n' ';' <"$KBUILD/build-times.txt")"
