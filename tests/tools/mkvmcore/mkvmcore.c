@@ -179,6 +179,7 @@ struct rule {
 	bool swapcache;		/* anon: in the swap cache */
 	bool misalign;		/* badbuddy: valid order, wrong alignment */
 	bool content_zero, content_data;
+	bool content_head;	/* only each unit's first page has data */
 	uint64_t val;		/* badbuddy private, badorder order, seed */
 	bool have_val;
 	int line;
@@ -305,8 +306,8 @@ struct gen {
 
 	/* results */
 	uint64_t max_mapnr;
-	uint64_t cnt_nosection, cnt_unavail, cnt_offline, cnt_bad_order,
-		 cnt_bad_buddy;
+	uint64_t cnt_nosection, cnt_offline, cnt_bad_order, cnt_bad_buddy,
+		 cnt_poisoned;
 	bool any_either, any_any;
 	struct { uint64_t a, b; } *unread;	/* unreadable pfn intervals */
 	size_t n_unread, cap_unread;
@@ -541,8 +542,10 @@ static void parse_class(struct rule *r, char **tok, int n)
 				r->content_zero = true;
 			else if (strcmp(v, "data") == 0)
 				r->content_data = true;
+			else if (strcmp(v, "head") == 0)
+				r->content_head = true;
 			else
-				die("content=zero|data");
+				die("content=zero|data|head");
 		} else if ((strcmp(k, "private") == 0 || strcmp(k, "value") == 0 ||
 			    strcmp(k, "seed") == 0 || strcmp(k, "low") == 0) && v) {
 			r->val = parse_num(v);
@@ -553,6 +556,11 @@ static void parse_class(struct rule *r, char **tok, int n)
 	}
 	if (cls_info[r->cls].unit == U_ORDER && !r->order_set)
 		die("class %s needs order=N", tok[0]);
+	/* data in every page of a huge page costs a disk block each: by
+	 * default only the head page of 2 MiB+ compound pages has data */
+	if (cls_info[r->cls].unit == U_ORDER && r->order >= 9 &&
+	    !r->content_zero && !r->content_data)
+		r->content_head = true;
 }
 
 static void parse_file(struct gen *g, const char *path, int depth)
@@ -1895,23 +1903,98 @@ static bool seg_data(const struct rule *r)
 {
 	if (r->content_zero)
 		return false;
-	if (r->content_data)
+	if (r->content_data || r->content_head)
 		return true;
 	return cls_info[r->cls].data;
 }
 
-/* class of pfn and whether its content is zero; counts anomalies */
-static enum gtc gt_of(struct gen *g, uint64_t pfn, bool *zero, int *counter)
+/* does pfn of segment sg carry a content marker? */
+static bool pfn_marked(const struct gen *g, const struct seg *sg, uint64_t pfn)
+{
+	const struct rule *r;
+
+	if (!sg)
+		return false;
+	r = &g->rules[sg->rule];
+	if (!seg_data(r))
+		return false;
+	return !r->content_head ||
+	       ((pfn - sg->start) & ((1ull << r->order) - 1)) == 0;
+}
+
+/* First pfn of the free block or compound page that holds pfn (the
+ * greedy decomposition emit_seg() makes), and its size. */
+static uint64_t unit_head(const struct gen *g, const struct seg *sg,
+			  uint64_t pfn, uint64_t *size)
+{
+	const struct rule *r = &g->rules[sg->rule];
+	unsigned maxo, o;
+	uint64_t q, a, b, m;
+
+	switch (cls_info[r->cls].unit) {
+	case U_ORDER:
+		*size = 1ull << r->order;
+		return sg->start + ((pfn - sg->start) & ~(*size - 1));
+	case U_MAXBLOCK:
+		*size = 1ull << (g->era->max_order - 1);
+		return sg->start + ((pfn - sg->start) & ~(*size - 1));
+	case U_FREE:
+		break;
+	default:
+		*size = 1;
+		return pfn;
+	}
+	maxo = r->order_set ? r->order : g->era->max_order - 1;
+	m = 1ull << maxo;
+	/* blocks grow up to alignment, then 2^maxo, then shrink */
+	a = (sg->start + m - 1) & ~(m - 1);
+	b = sg->end & ~(m - 1);
+	if (a <= b && pfn >= a && pfn < b) {
+		*size = m;
+		return pfn & ~(m - 1);
+	}
+	for (q = pfn < a || a > b ? sg->start : b; q < sg->end; q += 1ull << o) {
+		unsigned l = flog2(sg->end - q);
+
+		o = ctz64(q);
+		if (o > l)
+			o = l;
+		if (o > maxo)
+			o = maxo;
+		if (pfn < q + (1ull << o)) {
+			*size = 1ull << o;
+			return q;
+		}
+	}
+	*size = 1;
+	return pfn;
+}
+
+/* can the tool read the struct page of pfn and does it classify it? */
+static bool pfn_visible(struct gen *g, uint64_t pfn)
+{
+	const struct sec *s = sec_find(g, pfn >> PFN_SECTION_SHIFT);
+
+	return pfn_present(g, pfn) && pfn < g->max_mapnr && sec_usable(s) &&
+	       s->kind == S_OK && !s->any && !pfn_unread(g, pfn);
+}
+
+/* class of pfn, whether its content is zero, whether its own struct page
+ * is unreadable; counter: level-independent anomaly it adds to, or -1 */
+static enum gtc gt_of(struct gen *g, uint64_t pfn, bool *zero, bool *unread,
+		      int *counter)
 {
 	const struct sec *s = sec_find(g, pfn >> PFN_SECTION_SHIFT);
 	const struct seg *sg = seg_find(g, pfn);
 	const struct rule *r = sg ? &g->rules[sg->rule] : NULL;
 	bool ram = r && r->cls != C_GAP;
+	uint64_t head, size;
 	enum gtc c;
 	size_t i;
 
 	*counter = -1;
 	*zero = false;
+	*unread = false;
 	for (i = g->n_gtov; i-- > 0;)
 		if (pfn >= g->gtov[i].pfn && pfn < g->gtov[i].pfn + g->gtov[i].n) {
 			c = g->gtov[i].c;
@@ -1921,7 +2004,7 @@ static enum gtc gt_of(struct gen *g, uint64_t pfn, bool *zero, int *counter)
 			if (!pfn_present(g, pfn) || pfn >= g->max_mapnr)
 				return G_HOLE;
 			if (!pfn_cached_zero(g, pfn, zero))
-				*zero = !(r && seg_data(r));
+				*zero = !pfn_marked(g, sg, pfn);
 			return c;
 		}
 	if (!pfn_present(g, pfn) || pfn >= g->max_mapnr) {
@@ -1938,7 +2021,7 @@ static enum gtc gt_of(struct gen *g, uint64_t pfn, bool *zero, int *counter)
 	if (!pfn_data(g, pfn))
 		return G_NODATA;
 	if (!pfn_cached_zero(g, pfn, zero))
-		*zero = !(r && seg_data(r));
+		*zero = !pfn_marked(g, sg, pfn);
 	if (s && s->any)
 		return G_ANY;
 	if (!sec_usable(s)) {
@@ -1949,11 +2032,16 @@ static enum gtc gt_of(struct gen *g, uint64_t pfn, bool *zero, int *counter)
 		*counter = 2;		/* memmap_offline */
 		return G_KEPT;
 	}
-	if (pfn_unread(g, pfn)) {
-		*counter = 1;		/* memmap_unavailable */
-		return G_KEPT;
-	}
+	*unread = pfn_unread(g, pfn);
 	if (!r)
+		return G_KEPT;
+	/* a block or compound page is decided by its head; the other
+	 * struct pages look blank or are tails, and stay kept when the
+	 * tool cannot see the head */
+	head = unit_head(g, sg, pfn, &size);
+	if (!pfn_visible(g, head))
+		return G_KEPT;
+	if (*unread && size == 1)
 		return G_KEPT;
 	return rule_gt(g, r);
 }
@@ -1993,7 +2081,7 @@ static void write_gt(struct gen *g, const char *path)
 	size_t nb = 0, cb = 0, i;
 	FILE *f = fopen(path, "w");
 	enum gtc run_c = G_NCLS;
-	bool run_z = false;
+	bool run_z = false, run_u = false;
 	uint64_t run_s = 0;
 	uint64_t counters[3] = { 0, 0, 0 };
 
@@ -2011,8 +2099,17 @@ static void write_gt(struct gen *g, const char *path)
 		if ((g->ram[i].pa + g->ram[i].size) >> PAGE_SHIFT > gt_end)
 			gt_end = (g->ram[i].pa + g->ram[i].size) >> PAGE_SHIFT;
 	for (i = 0; i < g->n_segs; i++) {
+		const struct rule *r = &g->rules[g->segs[i].rule];
+		uint64_t p;
+
 		VEC_PUSH(bd, nb, cb, g->segs[i].start);
 		VEC_PUSH(bd, nb, cb, g->segs[i].end);
+		if (!r->content_head)
+			continue;
+		for (p = g->segs[i].start; p < g->segs[i].end; p += 1ull << r->order) {
+			VEC_PUSH(bd, nb, cb, p);
+			VEC_PUSH(bd, nb, cb, p + 1);
+		}
 	}
 	for (i = 0; i < g->n_secs; i++) {
 		VEC_PUSH(bd, nb, cb, g->secs[i].nr << PFN_SECTION_SHIFT);
@@ -2034,6 +2131,27 @@ static void write_gt(struct gen *g, const char *path)
 	VEC_PUSH(bd, nb, cb, g->max_mapnr);
 	VEC_PUSH(bd, nb, cb, 0);
 	VEC_PUSH(bd, nb, cb, gt_end);
+	/* a block or compound page takes its class from its head: the
+	 * edges of the units around every boundary are boundaries too */
+	{
+		size_t n0 = nb, k;
+
+		for (i = 0; i < n0; i++) {
+			for (k = 0; k < 2; k++) {
+				uint64_t x = bd[i] - k, size, h;
+				const struct seg *sg;
+
+				if (k && !bd[i])
+					continue;
+				sg = seg_find(g, x);
+				if (!sg)
+					continue;
+				h = unit_head(g, sg, x, &size);
+				VEC_PUSH(bd, nb, cb, h);
+				VEC_PUSH(bd, nb, cb, h + size);
+			}
+		}
+	}
 	qsort(bd, nb, sizeof(*bd), u64cmp);
 
 	fprintf(f, "# mkvmcore ground truth (generated; see fixtures/vmcore/README.md)\n");
@@ -2054,14 +2172,14 @@ static void write_gt(struct gen *g, const char *path)
 	for (i = 0; i + 1 < nb; i++) {
 		uint64_t a = bd[i], b = bd[i + 1];
 		enum gtc c;
-		bool z;
+		bool z, u;
 		int cnt;
 
 		if (a == b || a >= gt_end)
 			continue;
 		if (b > gt_end)
 			b = gt_end;
-		c = gt_of(g, a, &z, &cnt);
+		c = gt_of(g, a, &z, &u, &cnt);
 		if (cnt >= 0)
 			counters[cnt] += b - a;
 		if (c == G_OFFLINE_EITHER || c == G_HOLE_OFFLINE_EITHER)
@@ -2070,20 +2188,22 @@ static void write_gt(struct gen *g, const char *path)
 			g->any_any = true;
 		if (c == G_HOLE)
 			z = false;
-		if (c == run_c && z == run_z)
+		if (c == run_c && z == run_z && u == run_u)
 			continue;
 		if (run_c != G_NCLS)
-			fprintf(f, "r %llu %llu %s %d\n", (unsigned long long)run_s,
-				(unsigned long long)(a - run_s), gtc_name[run_c], run_z);
+			fprintf(f, "r %llu %llu %s %d %d\n", (unsigned long long)run_s,
+				(unsigned long long)(a - run_s), gtc_name[run_c],
+				run_z, run_u);
 		run_c = c;
 		run_z = z;
+		run_u = u;
 		run_s = a;
 	}
 	if (run_c != G_NCLS)
-		fprintf(f, "r %llu %llu %s %d\n", (unsigned long long)run_s,
-			(unsigned long long)(gt_end - run_s), gtc_name[run_c], run_z);
+		fprintf(f, "r %llu %llu %s %d %d\n", (unsigned long long)run_s,
+			(unsigned long long)(gt_end - run_s), gtc_name[run_c],
+			run_z, run_u);
 	g->cnt_nosection = counters[0];
-	g->cnt_unavail = counters[1];
 	g->cnt_offline = counters[2];
 
 	/* impossible orders the tool meets (heads in usable memory) */
@@ -2091,26 +2211,36 @@ static void write_gt(struct gen *g, const char *path)
 		const struct rule *r = &g->rules[g->segs[i].rule];
 		uint64_t p;
 
-		if (r->cls != C_BADORDER && r->cls != C_BADBUDDY)
+		if (r->cls != C_BADORDER && r->cls != C_BADBUDDY &&
+		    r->cls != C_POISON)
 			continue;
 		for (p = g->segs[i].start; p < g->segs[i].end;
 		     p += r->cls == C_BADORDER ? 1ull << r->order : 1) {
-			bool z;
+			bool z, u;
 			int cnt;
 
-			if (gt_of(g, p, &z, &cnt) != G_KEPT || cnt >= 0)
+			if (gt_of(g, p, &z, &u, &cnt) != G_KEPT || cnt >= 0 || u)
 				continue;
 			if (r->cls == C_BADORDER)
 				g->cnt_bad_order++;
-			else
+			else if (r->cls == C_BADBUDDY)
 				g->cnt_bad_buddy++;
+			else
+				g->cnt_poisoned++;
 		}
 	}
 	fprintf(f, "expect memmap_nosection %llu\n", (unsigned long long)g->cnt_nosection);
-	fprintf(f, "expect memmap_unavailable %llu\n", (unsigned long long)g->cnt_unavail);
 	fprintf(f, "expect memmap_offline %llu\n", (unsigned long long)g->cnt_offline);
-	fprintf(f, "expect bad_order %llu\n", (unsigned long long)g->cnt_bad_order);
-	fprintf(f, "expect bad_buddy %llu\n", (unsigned long long)g->cnt_bad_buddy);
+	/* random struct pages can look like anything: no exact per-page
+	 * anomaly counts then */
+	if (!g->any_any) {
+		fprintf(f, "expect bad_order %llu\n",
+			(unsigned long long)g->cnt_bad_order);
+		fprintf(f, "expect bad_buddy %llu\n",
+			(unsigned long long)g->cnt_bad_buddy);
+		fprintf(f, "expect memmap_poisoned %llu\n",
+			(unsigned long long)g->cnt_poisoned);
+	}
 	for (i = 0; i < g->n_expects; i++)
 		fprintf(f, "expect %s %llu\n", g->expects[i].name,
 			(unsigned long long)g->expects[i].v);
@@ -2339,7 +2469,8 @@ static void write_elf(struct gen *g, const char *path, const struct sbuf *vi)
 
 		if (!seg_data(r))
 			continue;
-		for (p = g->segs[i].start; p < g->segs[i].end; p++) {
+		for (p = g->segs[i].start; p < g->segs[i].end;
+		     p += r->content_head ? 1ull << r->order : 1) {
 			uint8_t m[16];
 
 			if (pcache_find(g, p))
@@ -2439,6 +2570,23 @@ static void build_rules(struct gen *g)
 	}
 }
 
+/* what memblock did not hand out is free memory once the kernel runs */
+static void free_memblock_tail(struct gen *g)
+{
+	uint64_t a = (g->memblock_next + PAGE_SIZE - 1) >> PAGE_SHIFT;
+	uint64_t b = (g->kernel_pa + g->kernel_size) >> PAGE_SHIFT;
+	struct rule r;
+
+	if (a >= b)
+		return;
+	memset(&r, 0, sizeof(r));
+	r.cls = C_FREE;
+	r.start = a;
+	r.n = b - a;
+	VEC_PUSH(g->rules, g->n_rules, g->cap_rules, r);
+	seg_insert(g, a, b, (unsigned)(g->n_rules - 1));
+}
+
 static void self_check(struct gen *g)
 {
 	uint64_t pa, leaf;
@@ -2511,6 +2659,7 @@ int main(int argc, char **argv)
 	build_mem_section(g);
 	plan_vmemmap(g);
 	build_vmcoreinfo(g, &vi);
+	free_memblock_tail(g);
 	emit_struct_pages(g);
 	self_check(g);
 

@@ -151,11 +151,13 @@ static const struct era eras[] = {
 	},
 	{
 		/* 6.6: PG_hugetlb in page[1].flags, the order in the low
-		 * byte of page[1].flags (folio._flags_1) */
+		 * byte of page[1].flags (folio._flags_1); page[1] flags
+		 * therefore live above bit 7 (PG_hugetlb aliases
+		 * PG_writeback, 15) */
 		.name = "6.6", .osrelease = "6.6.15-2-amd64",
 		.version = KV(6, 6, 15), LAYOUT_418,
 		.ord = OL_FLAGS1, .off_dtor = -1, .off_order = -1,
-		.hug = HM_FLAG, FLAGS_416(9, 5),
+		.hug = HM_FLAG, FLAGS_416(9, 15),
 		.ty = TY_BITCLEAR, .tyv = { TYPES_510 }, .exp_offline = true,
 		MODERN, .exp_section_bits = true, .hvo_fake_heads = true,
 	},
