@@ -43,6 +43,7 @@ MDF_LINES = {
 OFFLINE_WARN = re.compile(r'PG_offline|PAGE_OFFLINE', re.I)
 
 failures = 0
+SCALE = []      # (case, level, max_mapnr, wall s, peak RSS KiB)
 
 
 def ok(cond, case, what, evidence=()):
@@ -202,21 +203,34 @@ def run_ours(binpath, core, level, outdir, extra, timeout):
     cmd = [binpath, '--dry-run', '--show-stats', '--message-level', '31',
            '-d', str(level), '--report-json', js] + extra + \
           [core, os.path.join(outdir, 'unused.out')]
+    log = os.path.join(outdir, 'd%d.log' % level)
     t0 = time.time()
-    try:
-        p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                           timeout=timeout)
-    except subprocess.TimeoutExpired:
-        return 'timeout', None, 'TIMEOUT after %ds: %s' % (timeout, ' '.join(cmd)), 0
-    dt = time.time() - t0
-    out = p.stdout.decode(errors='replace')
-    if p.returncode != 0:
-        return p.returncode, None, out, dt
+    with open(log, 'w+b') as lf:
+        p = subprocess.Popen(cmd, stdout=lf, stderr=subprocess.STDOUT)
+        # wait4: this child's own peak RSS, not the largest of all children
+        deadline = t0 + timeout
+        while True:
+            pid, status, ru = os.wait4(p.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.time() > deadline:
+                p.kill()
+                os.wait4(p.pid, 0)
+                return 'timeout', None, 'TIMEOUT after %ds: %s' % (
+                    timeout, ' '.join(cmd)), None
+            time.sleep(0.02)
+        dt = time.time() - t0
+        lf.seek(0)
+        out = lf.read().decode(errors='replace')
+    rc = os.waitstatus_to_exitcode(status)
+    meas = (dt, ru.ru_maxrss)
+    if rc != 0:
+        return rc, None, out, meas
     try:
         with open(js) as f:
-            return 0, json.load(f), out, dt
+            return 0, json.load(f), out, meas
     except (OSError, ValueError) as e:
-        return 0, None, out + '\nno JSON report: %s' % e, dt
+        return 0, None, out + '\nno JSON report: %s' % e, meas
 
 
 def check_level(case, gt, js, out, level, tag):
@@ -365,7 +379,13 @@ def run_case(fixture, args):
         for extra in [[]] + gt.extra_runs:
             tag = ' '.join(extra) + ' ' if extra else ''
             for level in gt.levels:
-                rc, js, out, dt = run_ours(binpath, core, level, tmp, extra, timeout)
+                rc, js, out, meas = run_ours(binpath, core, level, tmp, extra,
+                                             timeout)
+                if gt.scale and meas:
+                    print('# synth/%s: -d %d: %.2f s wall, peak RSS %d KiB, '
+                          '%d pfns' % (case, level, meas[0], meas[1],
+                                       gt.max_mapnr))
+                    SCALE.append((case, level, gt.max_mapnr, meas[0], meas[1]))
                 if js is None:
                     ok(False, case, '%s-d %d: runs to completion' % (tag, level),
                        ['exit status %s' % rc] + out.splitlines()[-30:])
@@ -399,7 +419,33 @@ def main():
             files.append(a)
     for f in files:
         run_case(f, args)
+    scale_verdict()
     sys.exit(1 if failures else 0)
+
+
+def scale_verdict():
+    """The biggest scale case against the smallest, level by level:
+    peak RSS bounded (does not grow with the machine), time at most
+    linear in the pfn count (with slack for a shared, loaded machine)."""
+    cases = sorted(set((m, c) for c, l, m, t, r in SCALE))
+    if len(cases) < 2:
+        return
+    (m_small, small), (m_big, big) = cases[0], cases[-1]
+    ratio = m_big / m_small
+    for level in sorted(set(l for c, l, m, t, r in SCALE)):
+        s = [x for x in SCALE if x[0] == small and x[1] == level]
+        b = [x for x in SCALE if x[0] == big and x[1] == level]
+        if not s or not b:
+            continue
+        ts, rs = s[0][3], s[0][4]
+        tb, rb = b[0][3], b[0][4]
+        ok(rb <= 64 * 1024 and rb <= rs + 16 * 1024, big,
+           '-d %d: peak RSS %d KiB for %d pfns vs %d KiB for %d pfns (bounded: '
+           '<= 64 MiB and <= smaller + 16 MiB)' % (level, rb, m_big, rs, m_small))
+        ok(tb <= 2 * ratio * max(ts, 0.05) + 1.0, big,
+           '-d %d: %.2f s for %dx the pfns of %s (%.2f s): at most linear '
+           '(limit %.1f s)' % (level, tb, round(ratio), small, ts,
+                               2 * ratio * max(ts, 0.05) + 1.0))
 
 
 if __name__ == '__main__':
