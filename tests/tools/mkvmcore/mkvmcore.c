@@ -308,7 +308,7 @@ struct gen {
 	uint64_t max_mapnr;
 	uint64_t cnt_nosection, cnt_offline, cnt_bad_order, cnt_bad_buddy,
 		 cnt_poisoned;
-	bool any_either, any_any;
+	bool any_any;		/* some pfn's class is "any" */
 	struct { uint64_t a, b; } *unread;	/* unreadable pfn intervals */
 	size_t n_unread, cap_unread;
 	uint64_t sym_free_huge_page;
@@ -2075,19 +2075,13 @@ static void compute_max_mapnr(struct gen *g)
 	g->max_mapnr = end && end < maxpfn ? end : maxpfn;
 }
 
-static void write_gt(struct gen *g, const char *path)
+/* Every pfn where the class may change, sorted (may repeat); *end_ret:
+ * the end of the ground truth (the highest RAM or PT_LOAD end). */
+static uint64_t *gt_boundaries(struct gen *g, size_t *n_ret, uint64_t *end_ret)
 {
 	uint64_t *bd = NULL, gt_end = 0;
-	size_t nb = 0, cb = 0, i;
-	FILE *f = fopen(path, "w");
-	enum gtc run_c = G_NCLS;
-	bool run_z = false, run_u = false;
-	uint64_t run_s = 0;
-	uint64_t counters[3] = { 0, 0, 0 };
+	size_t nb = 0, cb = 0, i, n0, k;
 
-	if (!f)
-		die("can't create %s: %s", path, strerror(errno));
-	/* boundaries where the class may change */
 	for (i = 0; i < g->n_load; i++) {
 		VEC_PUSH(bd, nb, cb, g->load[i].pa >> PAGE_SHIFT);
 		VEC_PUSH(bd, nb, cb, (g->load[i].pa + g->load[i].size) >> PAGE_SHIFT);
@@ -2133,42 +2127,38 @@ static void write_gt(struct gen *g, const char *path)
 	VEC_PUSH(bd, nb, cb, gt_end);
 	/* a block or compound page takes its class from its head: the
 	 * edges of the units around every boundary are boundaries too */
-	{
-		size_t n0 = nb, k;
+	n0 = nb;
+	for (i = 0; i < n0; i++) {
+		for (k = 0; k < 2; k++) {
+			uint64_t x = bd[i] - k, size, h;
+			const struct seg *sg;
 
-		for (i = 0; i < n0; i++) {
-			for (k = 0; k < 2; k++) {
-				uint64_t x = bd[i] - k, size, h;
-				const struct seg *sg;
-
-				if (k && !bd[i])
-					continue;
-				sg = seg_find(g, x);
-				if (!sg)
-					continue;
-				h = unit_head(g, sg, x, &size);
-				VEC_PUSH(bd, nb, cb, h);
-				VEC_PUSH(bd, nb, cb, h + size);
-			}
+			if (k && !bd[i])
+				continue;
+			sg = seg_find(g, x);
+			if (!sg)
+				continue;
+			h = unit_head(g, sg, x, &size);
+			VEC_PUSH(bd, nb, cb, h);
+			VEC_PUSH(bd, nb, cb, h + size);
 		}
 	}
 	qsort(bd, nb, sizeof(*bd), u64cmp);
+	*n_ret = nb;
+	*end_ret = gt_end;
+	return bd;
+}
 
-	fprintf(f, "# mkvmcore ground truth (generated; see fixtures/vmcore/README.md)\n");
-	fprintf(f, "case %s\nera %s\narch %s\n", g->name, g->era->name, g->arch->name);
-	fprintf(f, "max_mapnr %llu\n", (unsigned long long)g->max_mapnr);
-	fprintf(f, "offline_exported %d\n", offline_exported(g));
-	for (i = 0; i < g->n_passthru; i++)
-		fprintf(f, "%s\n", g->passthru[i]);
-	for (i = 0; i < g->n_hvos; i++) {
-		/* fake heads are visited only when the head is kept */
-		const struct sec *s = sec_find(g, g->hvos[i].pfn >> PFN_SECTION_SHIFT);
+/* "r START COUNT CLASS ZERO UNREAD" lines, one per run of equal pfns;
+ * adds up the level-independent anomaly counters */
+static void write_runs(struct gen *g, FILE *f)
+{
+	enum gtc run_c = G_NCLS;
+	bool run_z = false, run_u = false;
+	uint64_t run_s = 0, gt_end, counters[3] = { 0, 0, 0 };
+	size_t nb, i;
+	uint64_t *bd = gt_boundaries(g, &nb, &gt_end);
 
-		if (pfn_present(g, g->hvos[i].pfn) && sec_usable(s) &&
-		    g->hvos[i].pfn < g->max_mapnr)
-			fprintf(f, "hvo %llu %u\n", (unsigned long long)g->hvos[i].pfn,
-				g->hvos[i].order);
-	}
 	for (i = 0; i + 1 < nb; i++) {
 		uint64_t a = bd[i], b = bd[i + 1];
 		enum gtc c;
@@ -2182,8 +2172,6 @@ static void write_gt(struct gen *g, const char *path)
 		c = gt_of(g, a, &z, &u, &cnt);
 		if (cnt >= 0)
 			counters[cnt] += b - a;
-		if (c == G_OFFLINE_EITHER || c == G_HOLE_OFFLINE_EITHER)
-			g->any_either = true;
 		if (c == G_ANY)
 			g->any_any = true;
 		if (c == G_HOLE)
@@ -2205,8 +2193,14 @@ static void write_gt(struct gen *g, const char *path)
 			run_z, run_u);
 	g->cnt_nosection = counters[0];
 	g->cnt_offline = counters[2];
+	free(bd);
+}
 
-	/* impossible orders the tool meets (heads in usable memory) */
+/* the hostile heads the tool meets (in usable memory, readable) */
+static void count_bad_heads(struct gen *g)
+{
+	size_t i;
+
 	for (i = 0; i < g->n_segs; i++) {
 		const struct rule *r = &g->rules[g->segs[i].rule];
 		uint64_t p;
@@ -2229,6 +2223,32 @@ static void write_gt(struct gen *g, const char *path)
 				g->cnt_poisoned++;
 		}
 	}
+}
+
+static void write_gt(struct gen *g, const char *path)
+{
+	FILE *f = fopen(path, "w");
+	size_t i;
+
+	if (!f)
+		die("can't create %s: %s", path, strerror(errno));
+	fprintf(f, "# mkvmcore ground truth (generated; see fixtures/vmcore/README.md)\n");
+	fprintf(f, "case %s\nera %s\narch %s\n", g->name, g->era->name, g->arch->name);
+	fprintf(f, "max_mapnr %llu\n", (unsigned long long)g->max_mapnr);
+	fprintf(f, "offline_exported %d\n", offline_exported(g));
+	for (i = 0; i < g->n_passthru; i++)
+		fprintf(f, "%s\n", g->passthru[i]);
+	for (i = 0; i < g->n_hvos; i++) {
+		/* fake heads are visited only when the head is kept */
+		const struct sec *s = sec_find(g, g->hvos[i].pfn >> PFN_SECTION_SHIFT);
+
+		if (pfn_present(g, g->hvos[i].pfn) && sec_usable(s) &&
+		    g->hvos[i].pfn < g->max_mapnr)
+			fprintf(f, "hvo %llu %u\n", (unsigned long long)g->hvos[i].pfn,
+				g->hvos[i].order);
+	}
+	write_runs(g, f);
+	count_bad_heads(g);
 	fprintf(f, "expect memmap_nosection %llu\n", (unsigned long long)g->cnt_nosection);
 	fprintf(f, "expect memmap_offline %llu\n", (unsigned long long)g->cnt_offline);
 	/* random struct pages can look like anything: no exact per-page
@@ -2246,7 +2266,6 @@ static void write_gt(struct gen *g, const char *path)
 			(unsigned long long)g->expects[i].v);
 	if (fclose(f) != 0)
 		die("writing %s: %s", path, strerror(errno));
-	free(bd);
 }
 
 /* ------------------------------------------------------------------ */
@@ -2280,8 +2299,7 @@ static void build_vmcoreinfo(struct gen *g, struct sbuf *out)
 	era_vmcoreinfo(g, &sb, g->hugetlb_config, g->sym_mem_section,
 		       g->nr_roots, g->arch->image_va(g, uts_pa),
 		       g->arch->image_va(g, g->kernel_pa),
-		       g->arch->image_va(g, nom_pa), g->sym_free_huge_page,
-		       g->L.vmemmap_base);
+		       g->arch->image_va(g, nom_pa), g->sym_free_huge_page);
 	g->arch->vmcoreinfo(g, &sb);
 	if (!e->number_phys_base) {
 		/* SYMBOL(phys_base): the variable, in the image */

@@ -187,7 +187,6 @@ void era_sp_head(const struct era *e, uint8_t *sp0, uint8_t *sp1,
 void era_vmcoreinfo(struct gen *g, struct sbuf *sb, bool hugetlb_config,
 		    uint64_t sym_mem_section, unsigned nr_roots,
 		    uint64_t sym_uts, uint64_t sym_stext,
-		    uint64_t sym_node_online_map, uint64_t sym_free_huge_page,
-		    uint64_t sym_vmemmap);
+		    uint64_t sym_node_online_map, uint64_t sym_free_huge_page);
 
 #endif

@@ -415,14 +415,12 @@ static int32_t s32(uint32_t v)
 void era_vmcoreinfo(struct gen *g, struct sbuf *sb, bool hugetlb_config,
 		    uint64_t sym_mem_section, unsigned nr_roots,
 		    uint64_t sym_uts, uint64_t sym_stext,
-		    uint64_t sym_node_online_map, uint64_t sym_free_huge_page,
-		    uint64_t sym_vmemmap)
+		    uint64_t sym_node_online_map, uint64_t sym_free_huge_page)
 {
 	const struct era *e = gen_era(g);
 	const struct gen_layout *l = gen_layout(g);
 	unsigned v = e->version;
 
-	(void)sym_vmemmap;
 	sb_printf(sb, "OSRELEASE=%s\n", e->osrelease);
 	if (v >= KV(5, 9, 0))
 		sb_printf(sb, "BUILD-ID=%s\n",
