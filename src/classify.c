@@ -171,6 +171,7 @@ static void offline_init(struct page_layout *pl, const struct vmcoreinfo *vi,
 			 struct mdf_warns *warns)
 {
 	bool exported = vmci_has(vi, VMCI_NUMBER_PAGE_OFFLINE_MAPCOUNT_VALUE);
+	uint32_t kver = vmcoreinfo_kernel_version(vi);
 	const char *rule;
 	char why[128];
 	uint32_t v;
@@ -185,6 +186,11 @@ static void offline_init(struct page_layout *pl, const struct vmcoreinfo *vi,
 				 (int32_t)user->offline,
 				 (int32_t)vmci_get(vi, VMCI_NUMBER_PAGE_OFFLINE_MAPCOUNT_VALUE));
 		page_type_test_init(&pl->offline, user->offline);
+		/* before page types (6e292b9be7f4, v4.18) _mapcount held one
+		 * exact marker (balloon -256, kmemcg -512): a bit test of the
+		 * user's value would match the others */
+		if (kver && kver < KERNEL_VERSION(4, 18, 0))
+			pl->offline.match = TYPE_EXACT;
 		pl->offline_src = OFFLINE_USER;
 		return;
 	}

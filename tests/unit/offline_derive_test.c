@@ -250,6 +250,13 @@ TEST(user_value_wins)
 		 PC_OFFLINE);
 	CHECK_EQ(src, OFFLINE_USER);
 	CHECK(!find_warn(&w, "PAGE_OFFLINE_MAPCOUNT_VALUE"));
+	/* a page-type value given for a 4.17 kernel is an exact _mapcount
+	 * there: kmemcg's -512 has PG_offline's bit clear but is no match */
+	u.offline = 0xfffffeffu;
+	CHECK_EQ(classify_type(rows[12].text, &u, 0xfffffe00u, &src, &w),
+		 PC_KEEP);
+	CHECK_EQ(classify_type(rows[12].text, &u, 0xfffffeffu, &src, &w),
+		 PC_OFFLINE);
 	/* an unknown future kernel, by hand */
 	u.offline = 0xf1000000u;
 	CHECK_EQ(classify_type(rows[13].text, &u, 0xf1000000u, &src, &w),
