@@ -15,6 +15,7 @@
 #include "bitmap.h"
 #include "classify.h"
 #include "dump.h"
+#include "dwarfinfo.h"
 #include "input.h"
 #include "memmap.h"
 #include "vmcoreinfo.h"
@@ -113,6 +114,63 @@ static void read_utsname(struct dump_ctx *d)
 			 d->utsname[2], rel);
 }
 
+/* A -g style VMCOREINFO (-i FILE, or generated from -x) has link-time
+ * symbols and lacks what only the running kernel knew: take those from the
+ * dump's own note, or find them in the dump (vmcoreinfo.md section 2 rule
+ * 5, x86_64.md section 5).  -i FILE of another release exits 2. */
+static int adopt_runtime(struct dump_ctx *d, struct mdf_err *err)
+{
+	bool linktime = vmcoreinfo_is_linktime(&d->vi);
+	const struct arch_ops *aops;
+	struct vmcoreinfo own;
+	struct mdf_err e2;
+	uint64_t koff = 0, phys_base;
+	int rc;
+
+	if (d->in->vmcoreinfo &&
+	    vmcoreinfo_parse(&own, d->in->vmcoreinfo, d->in->vmcoreinfo_len,
+			     NULL, &e2) == 0) {
+		const char *a = vmci_str(&d->vi, VMCI_OSRELEASE);
+		const char *b = vmci_str(&own, VMCI_OSRELEASE);
+
+		if (d->o->vmcoreinfo_in && a && b && strcmp(a, b) != 0) {
+			mdf_err_set(err, MDF_EMISMATCH, "%s and %s don't match.",
+				    a, b);
+			vmcoreinfo_deinit(&own);
+			return -MDF_EMISMATCH;
+		}
+		if (linktime) {
+			vmcoreinfo_adopt_runtime(&d->vi, &own);
+			if (vmci_has(&d->vi, VMCI_KERNELOFFSET))
+				koff = vmci_get(&d->vi, VMCI_KERNELOFFSET);
+			vmcoreinfo_relocate(&d->vi, koff);
+		}
+		vmcoreinfo_deinit(&own);
+		return 0;
+	}
+	if (!linktime)
+		return 0;
+	rc = arch_find(d->in->e_machine, &aops, err);
+	if (rc < 0)
+		return rc;
+	rc = arch_kaslr_probe(aops, d->in, &d->vi, &koff, &phys_base, err);
+	if (rc < 0)
+		return rc;
+	if (rc == MDF_ABSENT) {
+		mdf_warn(&d->warns, "%s has no VMCOREINFO note and no CPU state to find the KASLR offset: assuming the kernel was not relocated",
+			 d->in->path);
+		return 0;
+	}
+	vmcoreinfo_set(&d->vi, VMCI_KERNELOFFSET, koff);
+	if (!vmci_has(&d->vi, VMCI_NUMBER_phys_base))
+		vmcoreinfo_set(&d->vi, VMCI_NUMBER_phys_base, phys_base);
+	vmcoreinfo_relocate(&d->vi, koff);
+	report_debug(d->rep, "KASLR offset %#llx and phys_base %#llx found from the CPU state in %s",
+		     (unsigned long long)koff, (unsigned long long)phys_base,
+		     d->in->path);
+	return 0;
+}
+
 static int setup_vmcoreinfo(struct dump_ctx *d, struct mdf_err *err)
 {
 	const struct opts *o = d->o;
@@ -120,46 +178,23 @@ static int setup_vmcoreinfo(struct dump_ctx *d, struct mdf_err *err)
 
 	if (o->vmcoreinfo_in) {
 		rc = vmcoreinfo_load_file(&d->vi, o->vmcoreinfo_in, &d->warns, err);
+	} else if (d->in->vmcoreinfo) {
+		rc = vmcoreinfo_parse(&d->vi, d->in->vmcoreinfo,
+				      d->in->vmcoreinfo_len, &d->warns, err);
 		if (rc < 0)
-			return rc;
-		d->have_vi = true;
-		/* the file must describe this dump's kernel */
-		if (d->in->vmcoreinfo) {
-			struct vmcoreinfo own;
-			struct mdf_err e2;
-
-			if (vmcoreinfo_parse(&own, d->in->vmcoreinfo,
-					     d->in->vmcoreinfo_len, NULL, &e2) == 0) {
-				const char *a = vmci_str(&d->vi, VMCI_OSRELEASE);
-				const char *b = vmci_str(&own, VMCI_OSRELEASE);
-
-				if (a && b && strcmp(a, b) != 0) {
-					mdf_err_set(err, MDF_EMISMATCH,
-						    "%s and %s don't match.", a, b);
-					vmcoreinfo_deinit(&own);
-					return -MDF_EMISMATCH;
-				}
-				/* symbols in a -g file are link-time: take
-				 * the dump's KASLR offset */
-				if (!vmci_has(&d->vi, VMCI_KERNELOFFSET) &&
-				    vmci_has(&own, VMCI_KERNELOFFSET)) {
-					d->vi.val[VMCI_KERNELOFFSET] =
-						own.val[VMCI_KERNELOFFSET];
-					d->vi.val[VMCI_KERNELOFFSET].str = NULL;
-				}
-				vmcoreinfo_deinit(&own);
-			}
-		}
+			return mdf_err_wrap(err, "the VMCOREINFO note of %s",
+					    d->in->path);
+	} else if (o->vmlinux) {
+		/* a QEMU core without the vmcoreinfo device: the vmlinux
+		 * describes the kernel instead */
+		rc = dwarfinfo_load_vmcoreinfo(o->vmlinux, &d->vi, &d->warns, err);
+	} else {
 		return 0;
 	}
-	if (!d->in->vmcoreinfo)
-		return 0;
-	rc = vmcoreinfo_parse(&d->vi, d->in->vmcoreinfo, d->in->vmcoreinfo_len,
-			      &d->warns, err);
 	if (rc < 0)
-		return mdf_err_wrap(err, "the VMCOREINFO note of %s", d->in->path);
+		return rc;
 	d->have_vi = true;
-	return 0;
+	return d->vi.from_file ? adopt_runtime(d, err) : 0;
 }
 
 static int dump_setup(struct dump_ctx *d, const char *vmcore,
@@ -525,6 +560,23 @@ int dump_run(const struct opts *o, struct report *r, struct mdf_err *err)
 	r->want_ranges = o->report_json != NULL;
 
 	switch (o->mode) {
+	case MODE_GEN_VMCOREINFO:
+		if (o->check_params) {
+			rc = 0;
+			break;
+		}
+		if (!o->vmlinux) {
+			rc = mdf_err_set(err, MDF_EUNSUPP,
+					 "-g with --xen-syms is not supported");
+			break;
+		}
+		rc = dwarfinfo_write_vmcoreinfo(o->vmlinux, o->vmcoreinfo_out,
+						&d->warns, err);
+		report_warns(r, &d->warns);
+		if (rc == 0)
+			report_msg(r, "\nThe vmcoreinfo is saved to %s.",
+				   o->vmcoreinfo_out);
+		break;
 	case MODE_CREATE:
 		if (o->check_params) {
 			rc = 0;

@@ -281,3 +281,51 @@ uint32_t vmcoreinfo_kernel_version(const struct vmcoreinfo *vi)
 		c = 255;
 	return KERNEL_VERSION(a, b, c);
 }
+
+void vmcoreinfo_set(struct vmcoreinfo *vi, enum vmci_id id, uint64_t v)
+{
+	vi->val[id].present = true;
+	vi->val[id].v = v;
+	vi->val[id].str = NULL;
+}
+
+bool vmcoreinfo_is_linktime(const struct vmcoreinfo *vi)
+{
+	return vi->from_file && !vmci_has(vi, VMCI_KERNELOFFSET);
+}
+
+void vmcoreinfo_adopt_runtime(struct vmcoreinfo *vi,
+			      const struct vmcoreinfo *note)
+{
+	static const enum vmci_id runtime[] = {
+		VMCI_KERNELOFFSET, VMCI_CRASHTIME, VMCI_NUMBER_phys_base,
+		VMCI_NUMBER_pgtable_l5_enabled, VMCI_NUMBER_sme_mask,
+		VMCI_NUMBER_KERNEL_IMAGE_SIZE, VMCI_NUMBER_SECTION_SIZE_BITS,
+		VMCI_NUMBER_MAX_PHYSMEM_BITS, VMCI_NUMBER_VA_BITS,
+		VMCI_NUMBER_TCR_EL1_T1SZ, VMCI_NUMBER_PHYS_OFFSET,
+		VMCI_NUMBER_kimage_voffset, VMCI_NUMBER_KERNELPACMASK,
+		VMCI_NUMBER_MAX_USER_VA_BITS, VMCI_NUMBER_VMALLOC_START,
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(runtime) / sizeof(runtime[0]); i++)
+		if (!vmci_has(vi, runtime[i]) && vmci_has(note, runtime[i]))
+			vmcoreinfo_set(vi, runtime[i], vmci_get(note, runtime[i]));
+}
+
+void vmcoreinfo_relocate(struct vmcoreinfo *vi, uint64_t offset)
+{
+	uint64_t lo = 0;
+	size_t i;
+
+	if (vmci_has(vi, VMCI_SYMBOL__stext))
+		lo = vmci_get(vi, VMCI_SYMBOL__stext) & ~((1ull << 30) - 1);
+	for (i = 0; i < NKEYS; i++) {
+		struct vmci_val *v = &vi->val[vmci_keys[i].id];
+
+		if (strncmp(vmci_keys[i].key, "SYMBOL(", 7) != 0 ||
+		    !v->present || v->v < lo)
+			continue;
+		v->v += offset;
+	}
+}
