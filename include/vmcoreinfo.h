@@ -87,11 +87,9 @@ void vmcoreinfo_set(struct vmcoreinfo *vi, enum vmci_id id, uint64_t v);
  * symbols, and is used as it is (vmcoreinfo.md section 2, rule 5). */
 bool vmcoreinfo_is_linktime(const struct vmcoreinfo *vi);
 
-/** Fill the keys that only the running kernel knows (KERNELOFFSET,
- * phys_base, paging depth, SME mask, section geometry, arm64 VA layout,
- * CRASHTIME) from the dump's own note, where vi lacks them. */
-void vmcoreinfo_adopt_runtime(struct vmcoreinfo *vi,
-			      const struct vmcoreinfo *note);
+/** Fill every key vi lacks from the dump's own note (string keys
+ * excepted): -i FILE wins key by key, the note completes it. */
+void vmcoreinfo_fill_from(struct vmcoreinfo *vi, const struct vmcoreinfo *note);
 
 /** Add offset to every SYMBOL() value inside the kernel image, i.e. at or
  * above SYMBOL(_stext) rounded down to 1 GiB (x86_64.md section 5). */

@@ -114,17 +114,20 @@ static void read_utsname(struct dump_ctx *d)
 			 d->utsname[2], rel);
 }
 
-/* A -g style VMCOREINFO (-i FILE, or generated from -x) has link-time
- * symbols and lacks what only the running kernel knew: take those from the
- * dump's own note, or find them in the dump (vmcoreinfo.md section 2 rule
- * 5, x86_64.md section 5).  -i FILE of another release exits 2. */
+/* VMCOREINFO from -i FILE or generated from -x: a -g file has link-time
+ * symbols and lacks what only the running kernel knew (vmcoreinfo.md
+ * section 2 rule 5, x86_64.md section 5).  The relocation is measured,
+ * not assumed: the dump's note has the runtime SYMBOL(_stext), and without
+ * a note the arch finds where the kernel image is mapped.  So a copy of a
+ * note, a -g file, and a -g file with KERNELOFFSET added all work.  Keys
+ * the file lacks come from the note (as makedumpfile reads both).
+ * -i FILE of another release exits 2. */
 static int adopt_runtime(struct dump_ctx *d, struct mdf_err *err)
 {
-	bool linktime = vmcoreinfo_is_linktime(&d->vi);
 	const struct arch_ops *aops;
 	struct vmcoreinfo own;
 	struct mdf_err e2;
-	uint64_t koff = 0, phys_base;
+	uint64_t delta = 0, phys_base;
 	int rc;
 
 	if (d->in->vmcoreinfo &&
@@ -139,34 +142,37 @@ static int adopt_runtime(struct dump_ctx *d, struct mdf_err *err)
 			vmcoreinfo_deinit(&own);
 			return -MDF_EMISMATCH;
 		}
-		if (linktime) {
-			vmcoreinfo_adopt_runtime(&d->vi, &own);
-			if (vmci_has(&d->vi, VMCI_KERNELOFFSET))
-				koff = vmci_get(&d->vi, VMCI_KERNELOFFSET);
-			vmcoreinfo_relocate(&d->vi, koff);
-		}
+		if (vmci_has(&own, VMCI_SYMBOL__stext) &&
+		    vmci_has(&d->vi, VMCI_SYMBOL__stext))
+			delta = vmci_get(&own, VMCI_SYMBOL__stext) -
+				vmci_get(&d->vi, VMCI_SYMBOL__stext);
+		else if (vmcoreinfo_is_linktime(&d->vi) &&
+			 vmci_has(&own, VMCI_KERNELOFFSET))
+			delta = vmci_get(&own, VMCI_KERNELOFFSET);
+		vmcoreinfo_relocate(&d->vi, delta);
+		vmcoreinfo_fill_from(&d->vi, &own);
 		vmcoreinfo_deinit(&own);
 		return 0;
 	}
-	if (!linktime)
-		return 0;
 	rc = arch_find(d->in->e_machine, &aops, err);
 	if (rc < 0)
 		return rc;
-	rc = arch_kaslr_probe(aops, d->in, &d->vi, &koff, &phys_base, err);
+	rc = arch_kaslr_probe(aops, d->in, &d->vi, &delta, &phys_base, err);
 	if (rc < 0)
 		return rc;
 	if (rc == MDF_ABSENT) {
-		mdf_warn(&d->warns, "%s has no VMCOREINFO note and no CPU state to find the KASLR offset: assuming the kernel was not relocated",
-			 d->in->path);
+		if (vmcoreinfo_is_linktime(&d->vi))
+			mdf_warn(&d->warns, "%s has no VMCOREINFO note and no CPU state to find the KASLR offset: assuming the kernel was not relocated",
+				 d->in->path);
 		return 0;
 	}
-	vmcoreinfo_set(&d->vi, VMCI_KERNELOFFSET, koff);
+	if (!vmci_has(&d->vi, VMCI_KERNELOFFSET))
+		vmcoreinfo_set(&d->vi, VMCI_KERNELOFFSET, delta);
 	if (!vmci_has(&d->vi, VMCI_NUMBER_phys_base))
 		vmcoreinfo_set(&d->vi, VMCI_NUMBER_phys_base, phys_base);
-	vmcoreinfo_relocate(&d->vi, koff);
-	report_debug(d->rep, "KASLR offset %#llx and phys_base %#llx found from the CPU state in %s",
-		     (unsigned long long)koff, (unsigned long long)phys_base,
+	vmcoreinfo_relocate(&d->vi, delta);
+	report_debug(d->rep, "the kernel image is mapped %#llx above the VMCOREINFO symbols, phys_base %#llx (CPU state in %s)",
+		     (unsigned long long)delta, (unsigned long long)phys_base,
 		     d->in->path);
 	return 0;
 }

@@ -294,23 +294,17 @@ bool vmcoreinfo_is_linktime(const struct vmcoreinfo *vi)
 	return vi->from_file && !vmci_has(vi, VMCI_KERNELOFFSET);
 }
 
-void vmcoreinfo_adopt_runtime(struct vmcoreinfo *vi,
-			      const struct vmcoreinfo *note)
+void vmcoreinfo_fill_from(struct vmcoreinfo *vi, const struct vmcoreinfo *note)
 {
-	static const enum vmci_id runtime[] = {
-		VMCI_KERNELOFFSET, VMCI_CRASHTIME, VMCI_NUMBER_phys_base,
-		VMCI_NUMBER_pgtable_l5_enabled, VMCI_NUMBER_sme_mask,
-		VMCI_NUMBER_KERNEL_IMAGE_SIZE, VMCI_NUMBER_SECTION_SIZE_BITS,
-		VMCI_NUMBER_MAX_PHYSMEM_BITS, VMCI_NUMBER_VA_BITS,
-		VMCI_NUMBER_TCR_EL1_T1SZ, VMCI_NUMBER_PHYS_OFFSET,
-		VMCI_NUMBER_kimage_voffset, VMCI_NUMBER_KERNELPACMASK,
-		VMCI_NUMBER_MAX_USER_VA_BITS, VMCI_NUMBER_VMALLOC_START,
-	};
 	size_t i;
 
-	for (i = 0; i < sizeof(runtime) / sizeof(runtime[0]); i++)
-		if (!vmci_has(vi, runtime[i]) && vmci_has(note, runtime[i]))
-			vmcoreinfo_set(vi, runtime[i], vmci_get(note, runtime[i]));
+	for (i = 0; i < NKEYS; i++) {
+		enum vmci_id id = vmci_keys[i].id;
+
+		if (vmci_keys[i].kind != VMCI_STRING && !vmci_has(vi, id) &&
+		    vmci_has(note, id))
+			vmcoreinfo_set(vi, id, vmci_get(note, id));
+	}
 }
 
 void vmcoreinfo_relocate(struct vmcoreinfo *vi, uint64_t offset)
