@@ -120,6 +120,11 @@ int dwarfinfo_gen_vmcoreinfo(struct dwarfinfo *di, char **text_ret,
 			     size_t *len_ret, struct mdf_warns *warns,
 			     struct mdf_err *err);
 
+/** The kernel release the vmlinux was built as (init_uts_ns), for
+ * checking it against a dump. */
+int dwarfinfo_release(struct dwarfinfo *di, char *buf, size_t len,
+		      struct mdf_err *err);
+
 /** -g: generate and write to path (created mode 0600, replaced if it
  * exists, as makedumpfile replaces it). */
 int dwarfinfo_write_vmcoreinfo(const char *vmlinux, const char *path,

@@ -16,6 +16,7 @@
 #include "classify.h"
 #include "dump.h"
 #include "dwarfinfo.h"
+#include "erase.h"
 #include "input.h"
 #include "memmap.h"
 #include "vmcoreinfo.h"
@@ -47,6 +48,7 @@ struct dump_ctx {
 	struct cycle cyc;
 	struct dump_stats stats;
 	FILE *trace;
+	struct erase_list erase;	/* --config; n == 0: none */
 	char utsname[6][65];
 	bool have_utsname;
 };
@@ -62,6 +64,7 @@ static void trace_read(void *ctx, uint64_t paddr, uint64_t len)
 static void dump_fini(struct dump_ctx *d)
 {
 	cycle_deinit(&d->cyc);
+	erase_list_deinit(&d->erase);
 	if (d->have_mm)
 		memmap_deinit(&d->mm);
 	if (d->have_arch)
@@ -432,8 +435,11 @@ static int page_pass(struct dump_ctx *d, const struct scan_env *env,
 	uint64_t start, done = 0;
 	uint64_t total = d->stats.present;
 	bool zero_filter = d->dump_level & DL_EXCLUDE_ZERO;
+	uint8_t *copy = NULL;
 	int rc;
 
+	if (d->erase.n && !(copy = malloc(d->in->page_size)))
+		return mdf_err_set(err, MDF_ENOMEM, "out of memory");
 	rc = input_reader_init(&rd, d->in, err);
 	if (rc < 0)
 		return rc;
@@ -458,6 +464,12 @@ static int page_pass(struct dump_ctx *d, const struct scan_env *env,
 			if (rc == MDF_ABSENT)
 				continue;
 			d->stats.pages_read++;
+			/* erased on a copy, before the zero check */
+			if (erase_hit(&d->erase, pfn)) {
+				memcpy(copy, page, d->in->page_size);
+				erase_apply(&d->erase, pfn, copy, d->in->page_size);
+				page = copy;
+			}
 			if (zero_filter && page_is_zero(page, d->in->page_size)) {
 				d->stats.excluded[PC_ZERO]++;
 				report_add_range(d->rep, PC_ZERO, pfn, 1);
@@ -470,6 +482,7 @@ static int page_pass(struct dump_ctx *d, const struct scan_env *env,
 	rc = 0;
 out:
 	input_reader_deinit(&rd);
+	free(copy);
 	return rc;
 }
 
@@ -490,6 +503,21 @@ static int run_create(struct dump_ctx *d, struct mdf_err *err)
 	rc = dump_setup(d, o->args[0], err);
 	if (rc < 0)
 		return rc;
+	if (o->config) {
+		if (!d->have_arch)
+			return mdf_err_set(err, MDF_EINVAL,
+					   "--config needs the dump's VMCOREINFO and address translation");
+		rc = erase_setup(o->config, o->vmlinux, &d->vi, &d->arch,
+				 &d->erase, &d->warns, err);
+		if (rc < 0)
+			return rc;
+		for (size_t i = 0; i < d->erase.n; i++)
+			report_debug(d->rep, "erase: pfn %llx offset %#x %u bytes of %#x (%s)",
+				     (unsigned long long)d->erase.r[i].pfn,
+				     d->erase.r[i].off, d->erase.r[i].len,
+				     d->erase.r[i].fill,
+				     d->erase.insts[d->erase.r[i].inst].expr);
+	}
 	report_warns(d->rep, &d->warns);
 	d->warns.n = d->warns.dropped = 0;
 	debug_setup(d);
@@ -524,6 +552,17 @@ static int run_create(struct dump_ctx *d, struct mdf_err *err)
 	rc = page_pass(d, &env, single, err);
 	if (rc < 0)
 		return rc;
+	if (d->erase.n && (d->rep->ml & ML_DEBUG)) {
+		char *text;
+		size_t len;
+
+		rc = erase_info_text(&d->erase, &text, &len, err);
+		if (rc < 0)
+			return rc;
+		report_debug(d->rep, "eraseinfo (%zu bytes):\n%.*s", len,
+			     (int)len, text);
+		free(text);
+	}
 	report_warns(d->rep, &d->warns);
 	if (d->stats.memmap_unavailable || d->stats.bad_order ||
 	    d->stats.bad_buddy || d->stats.memmap_offline)

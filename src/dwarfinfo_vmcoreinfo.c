@@ -438,31 +438,30 @@ static void put_row(struct gen_ctx *g, size_t i, uint32_t kver)
 }
 
 /* OSRELEASE: init_uts_ns.name.release as initialised in the file */
-static int read_release(struct gen_ctx *g, char *rel, size_t len,
-			struct mdf_err *err)
+static int read_release(struct dwarfinfo *di, const struct dwi_query *uts_ns,
+			char *rel, size_t len, struct mdf_err *err)
 {
 	struct dwi_type t;
 	uint64_t addr, off = 4;	/* name after a kref before 5.11 layouts */
 	int rc;
 
-	if (dwarfinfo_symbol(g->di, "system_utsname", &addr, NULL) == 0) {
+	if (dwarfinfo_symbol(di, "system_utsname", &addr, NULL) == 0) {
 		off = 0;
-	} else if (dwarfinfo_symbol(g->di, "init_uts_ns", &addr, NULL) == 0) {
-		if (xq(g, X_UTS_NS)->found)
-			dwarfinfo_member(g->di, xq(g, X_UTS_NS)->type, "name",
-					 &t, &off);
+	} else if (dwarfinfo_symbol(di, "init_uts_ns", &addr, NULL) == 0) {
+		if (uts_ns->found)
+			dwarfinfo_member(di, uts_ns->type, "name", &t, &off);
 	} else {
 		return mdf_err_set(err, MDF_EFORMAT,
 				   "Can't get the symbol of system_utsname.");
 	}
 	/* struct new_utsname: sysname[65], nodename[65], release[65] */
-	rc = dwarfinfo_read(g->di, addr + off + 2 * 65, rel, len, err);
+	rc = dwarfinfo_read(di, addr + off + 2 * 65, rel, len, err);
 	if (rc < 0)
 		return rc;
 	if (rc == MDF_ABSENT)
 		return mdf_err_set(err, MDF_EFORMAT,
 				   "the kernel release (init_uts_ns) is not initialised data in %s",
-				   dwarfinfo_path(g->di));
+				   dwarfinfo_path(di));
 	rel[len - 1] = '\0';
 	return 0;
 }
@@ -505,7 +504,7 @@ int dwarfinfo_gen_vmcoreinfo(struct dwarfinfo *di, char **text_ret,
 				 dwarfinfo_path(di));
 		goto out;
 	}
-	rc = read_release(&g, rel, sizeof(rel), err);
+	rc = read_release(di, xq(&g, X_UTS_NS), rel, sizeof(rel), err);
 	if (rc < 0)
 		goto out;
 	kver = 0;
@@ -604,4 +603,21 @@ int dwarfinfo_load_vmcoreinfo(const char *vmlinux, struct vmcoreinfo *vi,
 		return mdf_err_wrap(err, "VMCOREINFO generated from %s", vmlinux);
 	vi->from_file = true;
 	return 0;
+}
+
+int dwarfinfo_release(struct dwarfinfo *di, char *buf, size_t len,
+		      struct mdf_err *err)
+{
+	struct dwi_query q;
+	char rel[65];
+	int rc;
+
+	memset(&q, 0, sizeof(q));
+	set_q(&q, DWI_WANT_STRUCT, "uts_namespace", NULL);
+	rc = dwarfinfo_lookup(di, &q, 1, err);
+	if (rc == 0)
+		rc = read_release(di, &q, rel, sizeof(rel), err);
+	if (rc == 0)
+		snprintf(buf, len, "%s", rel);
+	return rc;
 }
