@@ -125,6 +125,10 @@ int dwarfinfo_gen_vmcoreinfo(struct dwarfinfo *di, char **text_ret,
 int dwarfinfo_release(struct dwarfinfo *di, char *buf, size_t len,
 		      struct mdf_err *err);
 
+/** The GNU build-id of the vmlinux as lowercase hex (the kernel's
+ * BUILD-ID= line).  MDF_ABSENT if it has none. */
+int dwarfinfo_build_id(const struct dwarfinfo *di, char *hex, size_t len);
+
 /** -g: generate and write to path (created mode 0600, replaced if it
  * exists, as makedumpfile replaces it). */
 int dwarfinfo_write_vmcoreinfo(const char *vmlinux, const char *path,

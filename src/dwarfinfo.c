@@ -7,6 +7,8 @@
  * the vmlinux; never prints.
  */
 #include <dwarf.h>
+#include <elf.h>
+#include <stdio.h>
 #include <elfutils/libdw.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -695,4 +697,34 @@ out:
 	free(lt.final);
 	free(lt.sym_addr);
 	return rc;
+}
+
+int dwarfinfo_build_id(const struct dwarfinfo *di, char *hex, size_t len)
+{
+	Elf_Scn *scn = NULL;
+
+	while ((scn = elf_nextscn(di->elf, scn)) != NULL) {
+		GElf_Shdr sh;
+		GElf_Nhdr nh;
+		Elf_Data *d;
+		size_t off = 0, name_off, desc_off;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_NOTE ||
+		    !(d = elf_getdata(scn, NULL)))
+			continue;
+		while (off < d->d_size &&
+		       (off = gelf_getnote(d, off, &nh, &name_off, &desc_off)) > 0) {
+			const uint8_t *id = (const uint8_t *)d->d_buf + desc_off;
+			size_t i;
+
+			if (nh.n_type != NT_GNU_BUILD_ID || nh.n_namesz != 4 ||
+			    memcmp((const char *)d->d_buf + name_off, "GNU", 4) ||
+			    !nh.n_descsz || nh.n_descsz * 2 + 1 > len)
+				continue;
+			for (i = 0; i < nh.n_descsz; i++)
+				snprintf(hex + 2 * i, 3, "%02x", id[i]);
+			return 0;
+		}
+	}
+	return MDF_ABSENT;
 }

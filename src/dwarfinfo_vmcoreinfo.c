@@ -27,6 +27,7 @@ enum gen_kind {
 	GK_HEAD_MASK,	/* NUMBER(PG_head_mask) */
 	GK_PAGE_TYPES,	/* NUMBER(PAGE_*_MAPCOUNT_VALUE) */
 	GK_NODE_ONLINE_MAP,	/* SYMBOL(node_online_map), a #define */
+	GK_BUILD_ID,		/* BUILD-ID=, the vmlinux's GNU build-id */
 };
 
 /* which printk layout a row belongs to (makedumpfile writes one set) */
@@ -163,6 +164,7 @@ static const struct gen_row gen_rows[] = {
 	SYM("kallsyms_token_table"), SYM("kallsyms_token_index"),
 	SYM("kallsyms_offsets"), SYM("kallsyms_relative_base"),
 	SYM("kallsyms_addresses"),
+	{ GK_BUILD_ID, NULL, NULL, NULL, 0, GC_ALWAYS },
 };
 
 enum { NROWS = sizeof(gen_rows) / sizeof(gen_rows[0]) };
@@ -430,6 +432,13 @@ static void put_row(struct gen_ctx *g, size_t i, uint32_t kver)
 	case GK_NODE_ONLINE_MAP:
 		put_node_online_map(g);
 		break;
+	case GK_BUILD_ID: {
+		char id[129];
+
+		if (dwarfinfo_build_id(g->di, id, sizeof(id)) == 0)
+			fprintf(g->f, "BUILD-ID=%s\n", id);
+		break;
+	}
 	case GK_SRCFILE:
 		if (q->found && q->decl_file)
 			fprintf(g->f, "SRCFILE(%s)=%s\n", r->a, q->decl_file);

@@ -309,7 +309,8 @@ static int size_value(struct ctx *c, const struct erase_cmd *cmd,
 	if ((k != DWI_BASE && k != DWI_ENUM) ||
 	    dwarfinfo_size(c->di, v.type, &sz) != 0 || sz > 8) {
 		mdf_warn(c->warns, "Config error at %d: size symbol/member '%s' is not of base type.",
-			 cmd->line, cmd->size_expr.text);
+			 cmd->line,
+			 cmd->size_expr.parts[cmd->size_expr.nparts - 1]);
 		return MDF_ABSENT;
 	}
 	rc = read_uint(c, v.addr, (unsigned)sz, ret);
@@ -846,7 +847,7 @@ int erase_setup(const char *config, const char *vmlinux,
 	struct erase_env env = { .arch = arch };
 	struct dwarfinfo *di = NULL;
 	const char *dump_rel = vmci_str(vi, VMCI_OSRELEASE);
-	char rel[65];
+	char rel[129];
 	uint64_t stext;
 	int rc;
 
@@ -870,6 +871,14 @@ int erase_setup(const char *config, const char *vmlinux,
 	if (dump_rel && strcmp(rel, dump_rel) != 0) {
 		rc = mdf_err_set(err, MDF_EMISMATCH, "%s and %s don't match.",
 				 vmlinux, dump_rel);
+		goto out;
+	}
+	if (vmci_str(vi, VMCI_BUILD_ID) &&
+	    dwarfinfo_build_id(di, rel, sizeof(rel)) == 0 &&
+	    strcmp(rel, vmci_str(vi, VMCI_BUILD_ID)) != 0) {
+		rc = mdf_err_set(err, MDF_EMISMATCH,
+				 "%s has build-id %s but the dump's kernel has %s: not its debug information",
+				 vmlinux, rel, vmci_str(vi, VMCI_BUILD_ID));
 		goto out;
 	}
 	/* vmlinux symbols are link-time: measure the relocation */
