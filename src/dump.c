@@ -19,6 +19,7 @@
 #include "erase.h"
 #include "input.h"
 #include "memmap.h"
+#include "memusage.h"
 #include "vmcoreinfo.h"
 
 /* the newest kernel whose layout we know (vmcoreinfo.md) */
@@ -197,6 +198,20 @@ static int setup_vmcoreinfo(struct dump_ctx *d, struct mdf_err *err)
 		/* a QEMU core without the vmcoreinfo device: the vmlinux
 		 * describes the kernel instead */
 		rc = dwarfinfo_load_vmcoreinfo(o->vmlinux, &d->vi, &d->warns, err);
+	} else if (o->mode == MODE_MEM_USAGE && memusage_is_live(d->in->path)) {
+		/* kcore has the note since 4.19; before, sysfs points at it */
+		char *text;
+		size_t len;
+
+		rc = memusage_sys_vmcoreinfo(d->in, &text, &len, err);
+		if (rc < 0)
+			return rc;
+		rc = vmcoreinfo_parse(&d->vi, text, len, &d->warns, err);
+		free(text);
+		if (rc < 0)
+			return mdf_err_wrap(err, "/sys/kernel/vmcoreinfo");
+		d->have_vi = true;
+		return 0;
 	} else {
 		return 0;
 	}
@@ -591,6 +606,52 @@ static int run_create(struct dump_ctx *d, struct mdf_err *err)
 	return 0;
 }
 
+/* --mem-usage (cli.md section 9): level 31 over the running kernel's
+ * /proc/kcore, or over a vmcore given instead, and makedumpfile's table */
+static int run_mem_usage(struct dump_ctx *d, struct mdf_err *err)
+{
+	const char *path = d->o->args[0];
+	struct scan_env env;
+	int rc;
+
+	if (memusage_is_live(path)) {
+		rc = memusage_check_system(d->o->force, err);
+		if (rc < 0)
+			return rc;
+	}
+	d->dump_level = DL_EXCLUDE_ZERO | DL_EXCLUDE_CACHE |
+			DL_EXCLUDE_CACHE_PRI | DL_EXCLUDE_USER_DATA |
+			DL_EXCLUDE_FREE;
+	rc = dump_setup(d, path, err);
+	if (rc < 0)
+		return rc;
+	report_warns(d->rep, &d->warns);
+	d->warns.n = d->warns.dropped = 0;
+	if (!d->have_mm)
+		return mdf_err_set(err, MDF_EFORMAT,
+				   "%s: no struct pages to classify (VMCOREINFO is missing or incomplete)",
+				   path);
+	d->stats.max_mapnr = d->max_mapnr;
+	/* one window over all pfns, as makedumpfile's non-cyclic mode */
+	rc = cycle_init(&d->cyc, d->max_mapnr < 64 ? 64 : d->max_mapnr,
+			(unsigned)d->mm.struct_size, err);
+	if (rc < 0)
+		return rc;
+	env.in = d->in;
+	env.mm = &d->mm;
+	env.pl = &d->pl;
+	env.dump_level = d->dump_level;
+	env.max_mapnr = d->max_mapnr;
+	rc = count_pass(d, &env, err);
+	if (rc == 0)
+		rc = page_pass(d, &env, true, err);
+	if (rc < 0)
+		return rc;
+	report_warns(d->rep, &d->warns);
+	report_mem_usage(d->rep, &d->stats, d->in->page_size);
+	return 0;
+}
+
 int dump_run(const struct opts *o, struct report *r, struct mdf_err *err)
 {
 	struct dump_ctx *d;
@@ -621,6 +682,9 @@ int dump_run(const struct opts *o, struct report *r, struct mdf_err *err)
 		if (rc == 0)
 			report_msg(r, "\nThe vmcoreinfo is saved to %s.",
 				   o->vmcoreinfo_out);
+		break;
+	case MODE_MEM_USAGE:
+		rc = o->check_params ? 0 : run_mem_usage(d, err);
 		break;
 	case MODE_CREATE:
 		if (o->check_params) {
