@@ -14,7 +14,10 @@ vmlinux=$cache/vmlinux-$rel
 if [ ! -s "$vmlinux" ] && [ "${1:-}" = fetch ] &&
    [ -f "$shared/vmcores/get-vmlinux.sh" ]; then
 	echo "fetching the debug vmlinux of $rel into $cache" >&2
-	sh "$shared/vmcores/get-vmlinux.sh" "$cache" >/dev/null ||
+	# apt-get download needs package lists; a fresh system may have none
+	sh "$shared/vmcores/get-vmlinux.sh" "$cache" >/dev/null 2>&1 ||
+		{ [ "$(id -u)" = 0 ] && apt-get update -q >/dev/null 2>&1 &&
+		  sh "$shared/vmcores/get-vmlinux.sh" "$cache" >/dev/null; } ||
 		echo "NOTICE: could not fetch $vmlinux; its tests will be skipped" >&2
 fi
 if [ ! -s "$vmlinux" ]; then
