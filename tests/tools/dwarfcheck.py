@@ -296,6 +296,19 @@ if rc == 0:
         ok(a is not None and a == b, 'no note: %s gives the note\'s counts' % args[0])
         if a != b:
             note('note %s\n%s   %s' % (a, args[0], b))
+    # --dump-dmesg reads the printk keys: our extra ones serve it
+    logs = []
+    for args, core in (([], base), (['-i', gen], nonote),
+                       (['-x', vmlinux], nonote)):
+        lf = os.path.join(tmp, 'dmesg%d.txt' % len(logs))
+        if os.path.exists(lf):
+            os.unlink(lf)
+        rc4, _, err4, _ = run([binpath, '--dump-dmesg'] + args + [core, lf])
+        logs.append(open(lf, 'rb').read() if rc4 == 0 else err4)
+    ok(isinstance(logs[0], bytes) and len(logs[0]) > 1000 and
+       logs[0] == logs[1] == logs[2],
+       'no note: --dump-dmesg with -i or -x writes the log the note gives (%d bytes)'
+       % (len(logs[0]) if isinstance(logs[0], bytes) else 0))
     rc3, out, err, _ = run([binpath, '--dry-run', '-d', '31', nonote,
                             os.path.join(tmp, 'out')])
     ok(rc3 == 1 and "doesn't contain vmcoreinfo" in err,
