@@ -363,6 +363,21 @@ static void debug_setup(struct dump_ctx *d)
 	}
 }
 
+/* -D: where --config erases (tests read these lines) */
+static void debug_erase(struct dump_ctx *d)
+{
+	size_t i;
+
+	if (!(d->rep->ml & ML_DEBUG))
+		return;
+	for (i = 0; i < d->erase.n; i++)
+		report_debug(d->rep, "erase: pfn %llx offset %#x %u bytes of %#x (%s)",
+			     (unsigned long long)d->erase.r[i].pfn,
+			     d->erase.r[i].off, d->erase.r[i].len,
+			     d->erase.r[i].fill,
+			     d->erase.insts[d->erase.r[i].inst].expr);
+}
+
 /* --vtop (cli.md section 10): one translation, printed before filtering */
 static int print_vtop(struct dump_ctx *d, struct mdf_err *err)
 {
@@ -538,12 +553,7 @@ static int run_create(struct dump_ctx *d, struct mdf_err *err)
 				 &d->erase, &d->warns, err);
 		if (rc < 0)
 			return rc;
-		for (size_t i = 0; i < d->erase.n; i++)
-			report_debug(d->rep, "erase: pfn %llx offset %#x %u bytes of %#x (%s)",
-				     (unsigned long long)d->erase.r[i].pfn,
-				     d->erase.r[i].off, d->erase.r[i].len,
-				     d->erase.r[i].fill,
-				     d->erase.insts[d->erase.r[i].inst].expr);
+		debug_erase(d);
 	}
 	report_warns(d->rep, &d->warns);
 	d->warns.n = d->warns.dropped = 0;
