@@ -747,7 +747,8 @@ int erase_resolve(const struct erase_conf *conf, const struct erase_env *env,
 	if (c.ranges_full)
 		mdf_warn(warns, "the erase filter names more than %u ranges; the rest is not erased",
 			 (unsigned)RANGES_MAX);
-	qsort(el->r, el->n, sizeof(*el->r), range_cmp);
+	if (el->n)
+		qsort(el->r, el->n, sizeof(*el->r), range_cmp);
 out:
 	free(c.slots);
 	free(c.texts);

@@ -404,6 +404,26 @@ ok(rc == 0 and len(nid) == 1 and nid[0][2] == '4' and
    'for n in node_data: the node_id (0) of the one online node, NULL slots skipped')
 ok('sections of kernel modules are skipped' in out + err and 'no_such_module' in out + err,
    'module sections are skipped and named')
+# a chain that ends in a task that is its own parent (init_task): the
+# walk stops there (makedumpfile 1.7.2 only stops back at the first node,
+# so it would walk forever)
+cconf = os.path.join(tmp, 'cycle.conf')
+with open(cconf, 'w') as f:
+    f.write('for p in kthreadd_task via real_parent\n\terase p.comm\nendfor\n'
+            'erase no_such_symbol_xyz\n')
+try:
+    rc, cout, cerr, _ = run([binpath, '--dry-run', '-D', '-d', '31', '-x', vmlinux,
+                             '--config', cconf, base, os.path.join(tmp, 'out')],
+                            timeout=120)
+except subprocess.TimeoutExpired:
+    rc, cout, cerr = None, '', 'TIMEOUT'
+names = [readp(int(a, 16) * 4096 + int(b, 16), 16).split(b'\0')[0] for a, b in
+         re.findall(r'^erase: pfn (\w+) offset (\w+) 16 bytes of 0x58 \(p.comm\)$',
+                    cout, re.M)]
+ok(rc == 0 and sorted(names) == [b'kthreadd', b'swapper/0'] and
+   "Config error at 4: Can't find symbol 'no_such_symbol_xyz'." in cout + cerr,
+   'a parent chain ending in a self-loop stops (%s); an unknown symbol is skipped, the dump still made'
+   % names)
 ours_ei = re.search(r'^eraseinfo \((\d+) bytes\):\n(.*?)\n\n', out + '\n\n', re.S | re.M)
 if mdf:
     rc, out, err, msecs = mdf_conf.wait()
