@@ -425,6 +425,12 @@ ok(rc == 0 and sorted(names) == [b'kthreadd', b'swapper/0'] and
    'a parent chain ending in a self-loop stops (%s); an unknown symbol is skipped, the dump still made'
    % names)
 ours_ei = re.search(r'^eraseinfo \((\d+) bytes\):\n(.*?)\n\n', out + '\n\n', re.S | re.M)
+if os.path.exists(nonote) and ours_ei:
+    rc, nout, err, _ = run([binpath, '--dry-run', '-D', '-d', '31', '-x', vmlinux,
+                            '--config', conf, nonote, os.path.join(tmp, 'out')])
+    m = re.search(r'^eraseinfo \((\d+) bytes\):\n(.*?)\n\n', nout + '\n\n', re.S | re.M)
+    ok(rc == 0 and m and m.group(2) == ours_ei.group(2),
+       '--config on the core without a note: the same eraseinfo')
 if mdf:
     rc, out, err, msecs = mdf_conf.wait()
     os.unlink(mcore)
