@@ -146,6 +146,15 @@ bool erase_hit(const struct erase_list *el, uint64_t pfn);
 void erase_apply(struct erase_list *el, uint64_t pfn, uint8_t *page,
 		 size_t page_size);
 
+/** Forget the bytes counted so far (a writer that reads pages twice, or a
+ * retry at another dump level, starts again). */
+void erase_reset_applied(struct erase_list *el);
+
+/** The longest eraseinfo text the list can produce: every instance with
+ * all its bytes.  A writer that must size the text before the pages are
+ * written (ELF notes) reserves this and pads with zeros. */
+size_t erase_info_reserve(const struct erase_list *el);
+
 /** The eraseinfo text: one "erase EXPR size N\n" or "erase EXPR
  * nullify\n" line per command instance that erased bytes of written pages
  * (formats.md section 5.3).  *text_ret is malloc'ed; *len_ret may be 0. */

@@ -897,3 +897,42 @@ out:
 		return mdf_err_wrap(err, "--config %s", config);
 	return 0;
 }
+
+void erase_reset_applied(struct erase_list *el)
+{
+	size_t i;
+
+	for (i = 0; el && i < el->ninst; i++)
+		__atomic_store_n(&el->insts[i].applied, 0, __ATOMIC_RELAXED);
+}
+
+size_t erase_info_reserve(const struct erase_list *el)
+{
+	uint64_t *planned;
+	size_t i, len = 0;
+
+	if (!el || !el->ninst)
+		return 0;
+	planned = calloc(el->ninst, sizeof(*planned));
+	if (!planned)	/* a bound that cannot be too small */
+		return el->ninst * (strlen("erase  size 18446744073709551615\n") +
+				    strlen(el->texts ? el->texts : "") + 256);
+	for (i = 0; i < el->n; i++)
+		planned[el->r[i].inst] += el->r[i].len;
+	for (i = 0; i < el->ninst; i++) {
+		char num[24];
+
+		if (!planned[i])
+			continue;
+		len += strlen("erase ") + strlen(el->insts[i].expr);
+		if (el->insts[i].nullify) {
+			len += strlen(" nullify\n");
+		} else {
+			snprintf(num, sizeof(num), "%llu",
+				 (unsigned long long)planned[i]);
+			len += strlen(" size \n") + strlen(num);
+		}
+	}
+	free(planned);
+	return len;
+}

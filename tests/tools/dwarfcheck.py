@@ -338,10 +338,14 @@ if mdf:
        'a -i file without the page-type keys: both tools take them from the note')
 
 # ---- 4. --config -------------------------------------------------------
-rc, out, err, secs = run([binpath, '--dry-run', '-D', '-d', '31', '-x', vmlinux,
-                          '--config', conf, base, os.path.join(tmp, 'out')])
-ok(rc == 0, '--config resolves (%.1f s)' % secs)
+okd = os.path.join(tmp, 'erase.kdump')
+if os.path.exists(okd):
+    os.unlink(okd)
+rc, out, err, secs = run([binpath, '-D', '-d', '31', '-x', vmlinux,
+                          '--config', conf, base, okd])
+ok(rc == 0, '--config: a dump is written (%.1f s)' % secs)
 ranges = {}
+byfpn = {}
 with open(base, 'rb') as f:
     eh = f.read(64)
     phoff, = struct.unpack_from('<Q', eh, 32)
@@ -366,6 +370,44 @@ with open(base, 'rb') as f:
         paddr = int(m.group(1), 16) * 4096 + int(m.group(2), 16)
         ranges.setdefault(m.group(5), []).append(
             (readp(paddr, int(m.group(3))), int(m.group(4), 16)))
+        byfpn.setdefault(int(m.group(1), 16), []).append(
+            (int(m.group(2), 16), int(m.group(3)), int(m.group(4), 16)))
+
+
+def kdump_pages(path):
+    """pfn -> page bytes of an uncompressed kdump-compressed file"""
+    with open(path, 'rb') as f:
+        h = f.read(464)
+        bs, shb, bmb = struct.unpack_from('<iiI', h, 428)
+        f.seek(bs)
+        maxpfn, = struct.unpack_from('<Q', f.read(104), 96)
+        f.seek((1 + shb) * bs + bmb * bs // 2)
+        bm2 = f.read(bmb * bs // 2)
+        table = (1 + shb + bmb) * bs
+        idx = 0
+        for pfn in range(maxpfn):
+            if not bm2[pfn >> 3] >> (pfn & 7) & 1:
+                continue
+            f.seek(table + 24 * idx)
+            off, size, flags = struct.unpack_from('<qII', f.read(16))
+            idx += 1
+            f.seek(off)
+            yield pfn, flags, f.read(size)
+
+
+# every page of the dump is the core's page, with the listed bytes erased
+bad, seen, hit = [], 0, 0
+for pfn, flags, data in kdump_pages(okd) if rc == 0 else ():
+    want = bytearray(readp(pfn * 4096, 4096) or b'\0' * 4096)
+    for off, n, fill in byfpn.get(pfn, ()):
+        want[off:off + n] = bytes([fill]) * n
+        hit += 1
+    seen += 1
+    if flags or bytes(want) != data:
+        bad.append(pfn)
+ok(rc == 0 and seen > 10000 and not bad and hit == sum(map(len, byfpn.values())),
+   'in the written dump the %d ranges hold X (0 for nullify) and all %d pages are otherwise the core\'s%s'
+   % (hit, seen, ' (differ: %s)' % [hex(p) for p in bad[:5]] if bad else ''))
 
 
 def strings(name):
@@ -444,6 +486,8 @@ if mdf:
             off, size = struct.unpack_from('<qQ', sh, 64)
             f.seek(off)
             theirs = f.read(size)
+        same = subprocess.run(['cmp', '-s', kd, okd]).returncode == 0
+        ok(same, 'the dump is byte-identical to makedumpfile 1.7.2\'s with the same --config')
         os.unlink(kd)
     mine = ours_ei.group(2).encode() + b'\n' if ours_ei else b''
     ok(theirs and mine == theirs,
@@ -455,6 +499,31 @@ if mdf:
 else:
     ok(ours_ei and ours_ei.group(2).startswith('erase init_uts_ns.name.release size 65\n'),
        'eraseinfo lists the erased commands')
-if os.path.exists(nonote):
-    os.unlink(nonote)
+# -E: the same text in an ERASEINFO note; -F streams give the same files
+oel = os.path.join(tmp, 'erase.elf')
+for x in (oel,):
+    if os.path.exists(x):
+        os.unlink(x)
+rc, _, err, _ = run([binpath, '-E', '-d', '31', '-x', vmlinux, '--config', conf,
+                     base, oel])
+ei = elf_note(oel, b'ERASEINFO\0') if rc == 0 else None
+ok(ours_ei and ei == ours_ei.group(2) + '\n',
+   '-E: an ERASEINFO note with the same text (%d bytes)' % len(ei or ''))
+for args, ref in (([], okd), (['-E'], oel)):
+    fl = os.path.join(tmp, 'flat.out')
+    if os.path.exists(fl):
+        os.unlink(fl)
+    p1 = subprocess.Popen([binpath, '-F'] + args + ['-d', '31', '-x', vmlinux,
+                          '--config', conf, base], stdout=subprocess.PIPE,
+                          stderr=subprocess.DEVNULL)
+    p2 = subprocess.run([binpath, '-R', fl], stdin=p1.stdout,
+                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    p1.wait()
+    ok(p1.returncode == 0 and p2.returncode == 0 and
+       subprocess.run(['cmp', '-s', fl, ref]).returncode == 0,
+       '-F%s | -R: the same file, eraseinfo included' % ''.join(' ' + a for a in args))
+    os.unlink(fl)
+for x in (nonote, okd, oel):
+    if os.path.exists(x):
+        os.unlink(x)
 sys.exit(1 if failures else 0)
