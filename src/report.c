@@ -101,6 +101,15 @@ void report_warns(struct report *r, const struct mdf_warns *w)
 		report_msg(r, "(%u more warnings not shown)", w->dropped);
 }
 
+void report_text(struct report *r, const char *text, size_t len)
+{
+	close_line(r);
+	fwrite(text, 1, len, stdout);
+	if (len && text[len - 1] != '\n')
+		fputc('\n', stdout);
+	fflush(stdout);
+}
+
 static void draw(struct report *r, const char *label, unsigned permille,
 		 bool final)
 {
