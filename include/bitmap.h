@@ -81,6 +81,11 @@ struct cycle {
 	/* exclusion that ran past the previous window */
 	uint64_t carry_end;
 	enum page_class carry_class;
+	/* no pfn of the window is in the dump: both bitmaps are zero and
+	 * need no scan (a 52-bit machine's RAM can sit far above the rest,
+	 * so most windows are such holes) */
+	bool empty;
+	bool zeroed;			/* bitmaps known to be all zero */
 	/* scratch for struct pages */
 	uint8_t *spbuf, *avail;
 };

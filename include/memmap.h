@@ -47,6 +47,11 @@ struct memmap {
 	uint64_t nr_sec;		/* sections covering [0, max_pfn) */
 	struct memmap_sec *sec;		/* nr_sec entries: 16 bytes per
 					 * section, 128 KiB per TiB of RAM */
+	/* one bit per MEMMAP_CHUNK sections: set if any of them is more
+	 * than not present.  Lets a scan skip the millions of empty
+	 * sections between the banks of a 52-bit machine without reading
+	 * (and faulting in) their entries. */
+	uint64_t *used;
 	/* sections with a memmap beyond max_pfn (memory the dump does not
 	 * hold, e.g. unplugged virtio-mem): at most MEMMAP_MAX_EXTRA */
 	struct memmap_extra {
@@ -60,6 +65,8 @@ struct memmap {
 	bool online_known;		/* SECTION_IS_ONLINE meaningful */
 	unsigned n_ok, n_nomap, n_offline, n_bad;
 };
+
+enum { MEMMAP_CHUNK_SHIFT = 10 };
 
 int memmap_init(struct memmap *mm, const struct arch *arch,
 		const struct vmcoreinfo *vi, uint64_t max_pfn,

@@ -24,7 +24,8 @@ uint64_t bm_count(const uint8_t *bm, uint64_t a, uint64_t b)
 		uint64_t w;
 
 		memcpy(&w, bm + (a >> 3), 8);
-		n += (uint64_t)__builtin_popcountll(w);
+		if (w)
+			n += (uint64_t)__builtin_popcountll(w);
 		a += 64;
 	}
 	while (a < b) {
@@ -87,6 +88,21 @@ void cycle_rewind(struct cycle *c)
 	c->carry_end = 0;
 }
 
+static bool window_has_ranges(const struct input *in, uint64_t start,
+			      uint64_t end)
+{
+	size_t i;
+
+	for (i = 0; i < in->nranges; i++) {
+		const struct input_range *r = &in->ranges[i];
+
+		if (r->paddr >> in->page_shift < end &&
+		    (r->paddr + r->memsz) >> in->page_shift > start)
+			return true;
+	}
+	return false;
+}
+
 /* Set the bits of [a, b) (window-relative). */
 static void bm_set_range(uint8_t *bm, uint64_t a, uint64_t b)
 {
@@ -107,6 +123,16 @@ static void fill_present(const struct scan_env *env, struct cycle *c,
 	unsigned shift = in->page_shift;
 	size_t i;
 
+	c->empty = !window_has_ranges(in, c->start, c->end);
+	if (c->empty) {
+		if (!c->zeroed) {
+			memset(c->bm1, 0, c->cap / 8);
+			memset(c->bm2, 0, c->cap / 8);
+		}
+		c->zeroed = true;
+		return;
+	}
+	c->zeroed = false;
 	memset(c->bm1, 0, c->cap / 8);
 	memset(c->bm2, 0, c->cap / 8);
 	for (i = 0; i < in->nranges; i++) {
@@ -147,6 +173,8 @@ static uint64_t exclude(struct cycle *c, uint64_t pfn, uint64_t n,
 		c->carry_class = cls;
 		end = c->end;
 	}
+	if (c->empty)		/* no bit to clear */
+		return end;
 	for (p = pfn; p < end; p++) {
 		uint64_t i = p - c->start;
 
@@ -193,6 +221,10 @@ int scan_cycle(const struct scan_env *env, struct cycle *c, uint64_t start,
 		pfn = exclude(c, pfn, carry - pfn, c->carry_class, stats,
 			      ranges);
 	end = c->end;
+	/* a hole of the dump: only the count pass looks at struct pages
+	 * there, and only where a memmap could show offline pages */
+	if (c->empty && (!stats || memmap_range_empty(mm, pfn, end - pfn)))
+		return 0;
 
 	while (pfn < end) {
 		uint64_t batch = end - pfn < SCAN_BATCH ? end - pfn : SCAN_BATCH;

@@ -373,12 +373,29 @@ static void debug_setup(struct dump_ctx *d)
 		report_debug(r, "sections     : %u with memmap, %u without, %u not online, %u bad",
 			     d->mm.n_ok, d->mm.n_nomap, d->mm.n_offline, d->mm.n_bad);
 		report_debug(r, "                       mem_map        pfn_start          pfn_end");
-		for (nr = 0; d->mm.pfn_section_shift && nr < d->mm.nr_sec; nr++)
-			report_debug(r, "mem_map[%4llu] %16llx %16llx %16llx",
-				     (unsigned long long)nr,
-				     (unsigned long long)memmap_pfn_to_page(&d->mm, nr * per),
-				     (unsigned long long)(nr * per),
-				     (unsigned long long)((nr + 1) * per));
+		for (nr = 0; d->mm.pfn_section_shift && nr < d->mm.nr_sec; nr++) {
+			uint64_t end = nr + 1;
+
+			/* a run of sections without memmap is one line: a
+			 * 52-bit machine has millions between its banks */
+			while (memmap_range_empty(&d->mm, nr * per, per) &&
+			       end < d->mm.nr_sec &&
+			       memmap_range_empty(&d->mm, end * per, per))
+				end++;
+			if (end > nr + 1)
+				report_debug(r, "mem_map[%4llu-%llu] %16x %16llx %16llx",
+					     (unsigned long long)nr,
+					     (unsigned long long)(end - 1), 0,
+					     (unsigned long long)(nr * per),
+					     (unsigned long long)(end * per));
+			else
+				report_debug(r, "mem_map[%4llu] %16llx %16llx %16llx",
+					     (unsigned long long)nr,
+					     (unsigned long long)memmap_pfn_to_page(&d->mm, nr * per),
+					     (unsigned long long)(nr * per),
+					     (unsigned long long)((nr + 1) * per));
+			nr = end - 1;
+		}
 	}
 }
 
@@ -471,7 +488,9 @@ static int count_pass(struct dump_ctx *d, const struct scan_env *env,
 					    (unsigned long long)start,
 					    (unsigned long long)(start + d->cyc.cap));
 		d->held_start = start;
-		d->ndumpable += bm_count(d->cyc.bm2, 0, d->cyc.end - d->cyc.start);
+		if (!d->cyc.empty)
+			d->ndumpable += bm_count(d->cyc.bm2, 0,
+						 d->cyc.end - d->cyc.start);
 		rc = w->ops->count_window(w, &d->cyc, err);
 		if (rc < 0)
 			return rc;
@@ -568,7 +587,8 @@ static int page_pass(struct dump_ctx *d, const struct scan_env *env,
 		if (rc < 0)
 			goto out;
 		n = d->cyc.end - d->cyc.start;
-		for (i = wp.work == PIPE_NONE ? n : bm_next_set(d->cyc.bm2, 0, n);
+		for (i = wp.work == PIPE_NONE || d->cyc.empty ? n :
+			 bm_next_set(d->cyc.bm2, 0, n);
 		     i < n; i = bm_next_set(d->cyc.bm2, i + 1, n)) {
 			b->pfn[b->n++] = start + i;
 			if (b->n == PIPE_BATCH) {

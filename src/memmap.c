@@ -117,19 +117,29 @@ static int decode_sections(struct memmap *mm, const struct arch *arch,
 		struct memmap_sec *s = &mm->sec[nr];
 		uint64_t addr;
 
-		s->state = MEMMAP_SEC_NONE;
 		if (extreme) {
 			uint64_t root = roots[nr / per_root];
 
-			if (!root)
+			/* a root without sections: its entries stay as
+			 * calloc() left them (the caller clears them before
+			 * a second try), untouched; a 52-bit machine has
+			 * millions of them */
+			if (!root) {
+				nr = (nr / per_root + 1) * per_root - 1;
 				continue;
+			}
+			s->state = MEMMAP_SEC_NONE;
 			addr = root + (nr % per_root) * sz + off;
 		} else {
+			s->state = MEMMAP_SEC_NONE;
 			addr = base + nr * sz + off;
 		}
 		rc = decode_one(mm, arch, addr, nr, s, err);
 		if (rc < 0)
 			goto out;
+		if (s->state != MEMMAP_SEC_NONE)
+			mm->used[(nr >> MEMMAP_CHUNK_SHIFT) / 64] |=
+				1ull << ((nr >> MEMMAP_CHUNK_SHIFT) & 63);
 		switch (s->state) {
 		case MEMMAP_SEC_NOMAP: mm->n_nomap++; break;
 		case MEMMAP_SEC_BAD: mm->n_bad++; break;
@@ -241,7 +251,9 @@ int memmap_init(struct memmap *mm, const struct arch *arch,
 	if (mm->nr_sec > nr_mem_sections)
 		mm->nr_sec = nr_mem_sections;
 	mm->sec = calloc(mm->nr_sec ? mm->nr_sec : 1, sizeof(*mm->sec));
-	if (!mm->sec)
+	mm->used = calloc((mm->nr_sec >> MEMMAP_CHUNK_SHIFT) / 64 + 1,
+			  sizeof(*mm->used));
+	if (!mm->sec || !mm->used)
 		return mdf_err_set(err, MDF_ENOMEM,
 				   "out of memory for %llu sections",
 				   (unsigned long long)mm->nr_sec);
@@ -259,6 +271,9 @@ int memmap_init(struct memmap *mm, const struct arch *arch,
 		uint64_t ptr;
 
 		if (arch_read_ulong(arch, base, &ptr, err) == 0 && ptr) {
+			memset(mm->sec, 0, mm->nr_sec * sizeof(*mm->sec));
+			memset(mm->used, 0, ((mm->nr_sec >> MEMMAP_CHUNK_SHIFT) / 64 + 1) *
+			       sizeof(*mm->used));
 			rc = decode_sections(mm, arch, vi, ptr, extreme,
 					     per_root, nr_roots, err);
 			if (rc < 0)
@@ -280,8 +295,10 @@ int memmap_init(struct memmap *mm, const struct arch *arch,
 void memmap_deinit(struct memmap *mm)
 {
 	free(mm->sec);
+	free(mm->used);
 	free(mm->extra);
 	mm->sec = NULL;
+	mm->used = NULL;
 	mm->extra = NULL;
 }
 
@@ -334,7 +351,15 @@ bool memmap_range_empty(const struct memmap *mm, uint64_t pfn, uint64_t n)
 		return pfn >= mm->end_pfn;
 	last = (pfn + n - 1) >> mm->pfn_section_shift;
 	for (nr = pfn >> mm->pfn_section_shift; nr <= last; nr++) {
-		const struct memmap_sec *s = find_sec(mm, nr);
+		const struct memmap_sec *s;
+		uint64_t chunk = nr >> MEMMAP_CHUNK_SHIFT;
+
+		if (nr < mm->nr_sec &&
+		    !(mm->used[chunk / 64] & (1ull << (chunk & 63)))) {
+			nr = ((chunk + 1) << MEMMAP_CHUNK_SHIFT) - 1;
+			continue;
+		}
+		s = find_sec(mm, nr);
 
 		if (s && (s->state == MEMMAP_SEC_OK ||
 			  s->state == MEMMAP_SEC_OFFLINE))

@@ -193,7 +193,8 @@ static int kdump_count_window(struct writer *w, const struct cycle *c,
 	rc = sink_write_at(w->p.sink, k->off_bitmap2 + at, c->bm2, bytes, err);
 	if (rc < 0)
 		return rc;
-	k->ndumpable += bm_count(c->bm2, 0, n);
+	if (!c->empty)
+		k->ndumpable += bm_count(c->bm2, 0, n);
 	return 0;
 }
 

@@ -4,10 +4,12 @@
     synth.py [--keep] [--mdf] [--timeout S] FIXTURE.txt...
 
 For each fixture (fixtures/vmcore/<case>.txt): build the core with
-build/tools/mkvmcore, run our binary with --dry-run --report-json at every
-dump level the case names (default 0 1 2 4 8 16 31) under a timeout, and
-compare PFN by PFN with the ground truth the generator wrote (the .gt
-format is in fixtures/vmcore/README.md).  With --mdf, cases marked
+build/tools/mkvmcore, translate the addresses the generator names
+(kernel image, linear map, mem_section, vmemmap, unmapped ones) with
+build/tools/kvtop (our arch code), run our binary with --dry-run
+--report-json at every dump level the case names (default 0 1 2 4 8 16 31)
+under a timeout, and compare PFN by PFN with the ground truth the
+generator wrote (the .gt format is in fixtures/vmcore/README.md).  With --mdf, cases marked
 "mdf yes" are also opened by Debian makedumpfile 1.7.2 and its page counts
 compared with the same ground truth.
 
@@ -69,10 +71,15 @@ class GT:
         self.extra_runs = []    # extra argument lists for our binary
         self.mdf = None         # None: not asked; else (yes, reason)
         self.mdf_except = set()  # classes makedumpfile 1.7.2 cannot know
+        self.lkdf = None        # None: not asked; else (yes, reason)
         self.timeout = None
+        self.maxrss = None      # KiB: a bound on the -d 31 runs' peak RSS
         self.scale = False
         self.max_mapnr = 0
         self.offline_exported = True
+        self.page_size = 4096
+        self.arch = 'x86_64'
+        self.xlat = []          # (vaddr, paddr or None)
         for line in open(path):
             w = line.split()
             if not w or w[0].startswith('#'):
@@ -97,14 +104,26 @@ class GT:
                     self.mdf_except = set(w[2].split(','))
                 else:
                     self.mdf = (w[1] == 'yes', ' '.join(w[2:]))
+            elif k == 'lkdf':
+                # lkdf yes | lkdf no REASON
+                self.lkdf = (w[1] == 'yes', ' '.join(w[2:]))
             elif k == 'timeout':
                 self.timeout = int(w[1])
+            elif k == 'maxrss':
+                self.maxrss = int(w[1])
             elif k == 'scale':
                 self.scale = True
             elif k == 'max_mapnr':
                 self.max_mapnr = int(w[1])
             elif k == 'offline_exported':
                 self.offline_exported = w[1] == '1'
+            elif k == 'page_size':
+                self.page_size = int(w[1])
+            elif k == 'arch':
+                self.arch = w[1]
+            elif k == 'xlat':
+                self.xlat.append((int(w[1], 16),
+                                  None if w[2] == '-' else int(w[2], 16)))
 
 
 def expected(cls, zero, level, marker_given=False):
@@ -271,7 +290,10 @@ def check_level(case, gt, js, out, level, tag):
             ev.append('anomaly %s missing from the JSON report' % k)
         elif an[k] != v:
             ev.append('anomaly %s: ours %d, expected %d' % (k, an[k], v))
-    fake = sum((1 << o) // 64 - 1 for p, o in gt.hvo) if not level & 8 else 0
+    # HVO: every vmemmap page of the folio after the first starts with a
+    # fake head (64-byte struct pages)
+    fake = sum((64 << o) // gt.page_size - 1 for p, o in gt.hvo) \
+        if not level & 8 else 0
     if not has_any and an.get('hvo_fake_heads', 0) != fake:
         ev.append('anomaly hvo_fake_heads: ours %d, expected %d'
                   % (an.get('hvo_fake_heads', 0), fake))
@@ -286,6 +308,10 @@ def check_level(case, gt, js, out, level, tag):
     if not either_abs and got_set != want_set:
         ev.append('offline pages absent from the dump: ours %s, ground truth %s'
                   % (got_set[:6], want_set[:6]))
+    # the tool must not doubt its own translation (utsname, swapper_pg_dir)
+    for line in out.splitlines():
+        if 'may be wrong' in line:
+            ev.append('warning: ' + line.strip())
     ok(not ev, case, '%s-d %d: classes, counts and anomalies equal the ground truth'
        % (tag, level), ev + ['--- tool output (tail) ---'] + out.splitlines()[-25:]
        if ev else ())
@@ -353,6 +379,58 @@ def check_mdf(case, gt, core, outdir):
     ok(not ev, case, what, ev)
 
 
+def check_xlat(case, gt, core):
+    """Our arch code (build/tools/kvtop) on the addresses the generator
+    mapped (or left unmapped): every one must translate as meant."""
+    if not gt.xlat:
+        return
+    kvtop = os.path.join(os.environ.get('TOOLS', 'build/tools'), 'kvtop')
+    p = subprocess.run([kvtop, core] + ['%x' % va for va, pa in gt.xlat],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       timeout=60)
+    text = p.stdout.decode(errors='replace')
+    got = {}
+    for line in text.splitlines():
+        w = line.split()
+        if len(w) == 2 and re.match(r'^[0-9a-f]+$', w[0]):
+            got[int(w[0], 16)] = None if w[1] == '-' else int(w[1], 16)
+    ev = []
+    if p.returncode != 0:
+        ev += ['kvtop exit %d:' % p.returncode] + text.splitlines()[-8:]
+    bad = [(va, pa, got.get(va, 'missing')) for va, pa in gt.xlat
+           if got.get(va, 'missing') != pa]
+    for va, pa, g in bad[:12]:
+        ev.append('%#x: want %s, got %s' % (
+            va, '-' if pa is None else '%#x' % pa,
+            g if isinstance(g, str) else '-' if g is None else '%#x' % g))
+    if bad:
+        ev.append('%d of %d translations differ' % (len(bad), len(gt.xlat)))
+    nmap = sum(1 for va, pa in gt.xlat if pa is not None)
+    ok(not ev, case, '%s: %d addresses translate as built (%d mapped, %d not)'
+       % (gt.arch, len(gt.xlat), nmap, len(gt.xlat) - nmap), ev)
+
+
+def check_lkdf(case, gt, core):
+    """libkdumpfile's page-table walk on the addresses the generator
+    mapped: an outside check of the generator's descriptors (for arm64,
+    where makedumpfile 1.7.2 of an x86_64 host cannot read the core)."""
+    py = '/usr/bin/python3' if os.access('/usr/bin/python3', os.X_OK) \
+        else sys.executable
+    here = os.path.dirname(os.path.abspath(__file__))
+    gtf = core[:-4] + '.gt'
+    p = subprocess.run([py, os.path.join(here, 'lkdfxlat.py'), core, gtf],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       timeout=300)
+    text = p.stdout.decode(errors='replace')
+    if p.returncode == 77:
+        print('# synth/%s: libkdumpfile not installed: outside check skipped'
+              % case)
+        return
+    lines = text.splitlines()
+    ok(p.returncode == 0, case, 'libkdumpfile translates the same: %s'
+       % (lines[0] if lines else 'no output'), lines[1:] + lines[:0])
+
+
 def peak_rss_kib():
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 
@@ -376,6 +454,13 @@ def run_case(fixture, args):
     gt = GT(gtf)
     timeout = gt.timeout or args['timeout']
     try:
+        check_xlat(case, gt, core)
+        if gt.lkdf is not None:
+            if gt.lkdf[0]:
+                check_lkdf(case, gt, core)
+            else:
+                print('# synth/%s: libkdumpfile not compared: %s'
+                      % (case, gt.lkdf[1]))
         for extra in [[]] + gt.extra_runs:
             tag = ' '.join(extra) + ' ' if extra else ''
             for level in gt.levels:
@@ -391,6 +476,12 @@ def run_case(fixture, args):
                     ok(False, case, '%s-d %d: runs to completion' % (tag, level),
                        ['exit status %s' % rc] + out.splitlines()[-30:])
                     continue
+                # at -d 31 little page data is read, so the bound is on
+                # the tool's own memory (the mapped input counts in RSS)
+                if gt.maxrss and meas and level == 31:
+                    ok(meas[1] <= gt.maxrss, case,
+                       '%s-d %d: peak RSS %d KiB <= %d KiB'
+                       % (tag, level, meas[1], gt.maxrss))
                 check_level(case, gt, js, out, level, tag)
         if args['mdf'] and gt.mdf is not None:
             if gt.mdf[0]:

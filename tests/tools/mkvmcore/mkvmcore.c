@@ -24,14 +24,23 @@
 
 #include "mkvmcore.h"
 
-#define PFN_SECTION_SHIFT	15		/* SECTION_SIZE_BITS 27 */
+/* Fixed once the arch has set up the layout: pfns per section
+ * (SECTION_SIZE_BITS - PAGE_SHIFT) and the vmemmap leaf (2 MiB, or a
+ * page where the kernel maps the vmemmap with base pages). */
+unsigned gen_page_shift = 12;
+static unsigned pfn_section_shift = 15;
+static uint64_t vblk = 2ull << 20;
+static unsigned vblk_shift = 21;
+#define PFN_SECTION_SHIFT	pfn_section_shift
 #define PPS			(1ull << PFN_SECTION_SHIFT)
+#define VBLK			vblk
+#define VBLK_PTES		(vblk >> PAGE_SHIFT)
 #define SECTION_MARKED_PRESENT	1ull
 #define SECTION_HAS_MEM_MAP	2ull
 #define SECTION_IS_ONLINE	4ull
 #define SECTION_IS_EARLY	8ull
 #define IMAGE_SIZE_DEFAULT	(4ull << 20)
-#define BLK			(2ull << 20)
+#define BLK			(2ull << 20)	/* kernel image alignment */
 #define MAX_LINES		4096
 
 static const char *cur_file;
@@ -242,10 +251,18 @@ struct hvo_rec {
 	unsigned order;
 };
 
+struct probe {
+	uint64_t va, pa;
+	bool mapped;
+};
+
 struct gen {
 	const struct gen_arch *arch;
 	const struct era *era;
+	struct era era_copy;	/* the era as the arch adjusted it */
 	struct gen_layout L;
+	bool seen_ram;		/* pagesize must come first */
+	uint64_t base;		/* added to the pfns of pages and gt lines */
 	bool hugetlb_config;
 	char name[128];
 
@@ -284,6 +301,8 @@ struct gen {
 	size_t n_expects, cap_expects;
 	struct hvo_rec *hvos;
 	size_t n_hvos, cap_hvos;
+	struct probe *probes;
+	size_t n_probes, cap_probes;
 	char **passthru;	/* lines copied to the .gt file */
 	size_t n_passthru, cap_passthru;
 
@@ -322,6 +341,41 @@ struct gen_layout *gen_layout(struct gen *g)
 const struct era *gen_era(struct gen *g)
 {
 	return g->era;
+}
+
+void gen_probe(struct gen *g, uint64_t va, bool mapped, uint64_t pa)
+{
+	VEC_PUSH(g->probes, g->n_probes, g->cap_probes,
+		 ((struct probe){ va, mapped ? pa : 0, mapped }));
+}
+
+uint64_t gen_direct_va(struct gen *g, uint64_t pa)
+{
+	return g->L.page_offset + (pa - g->L.lm_phys);
+}
+
+bool gen_pa_is_ram(struct gen *g, uint64_t pa)
+{
+	size_t i;
+
+	for (i = 0; i < g->n_ram; i++)
+		if (pa >= g->ram[i].pa && pa - g->ram[i].pa < g->ram[i].size)
+			return true;
+	return false;
+}
+
+void gen_ram_bounds(struct gen *g, uint64_t *lo, uint64_t *hi)
+{
+	size_t i;
+
+	*lo = UINT64_MAX;
+	*hi = 0;
+	for (i = 0; i < g->n_ram; i++) {
+		if (g->ram[i].pa < *lo)
+			*lo = g->ram[i].pa;
+		if (g->ram[i].pa + g->ram[i].size > *hi)
+			*hi = g->ram[i].pa + g->ram[i].size;
+	}
 }
 
 /* ------------------------------------------------------------------ */
@@ -435,7 +489,7 @@ uint64_t palloc(struct gen *g, uint64_t size, uint64_t align)
 	return pa;
 }
 
-static uint64_t ialloc(struct gen *g, uint64_t size, uint64_t align)
+uint64_t ialloc(struct gen *g, uint64_t size, uint64_t align)
 {
 	uint64_t pa = (g->image_next + align - 1) & ~(align - 1), p;
 
@@ -597,8 +651,43 @@ static void parse_file(struct gen *g, const char *path, int depth)
 				 slash ? (int)(slash - path + 1) : 0, path, tok[1]);
 			parse_file(g, strdup(inc), depth + 1);
 		} else if (strcmp(tok[0], "arch") == 0 && n == 2) {
-			if (strcmp(tok[1], "x86_64") != 0)
-				die("arch %s is not supported by the generator yet", tok[1]);
+			if (strcmp(tok[1], "x86_64") == 0)
+				g->arch = &gen_arch_x86_64;
+			else if (strcmp(tok[1], "arm64") == 0)
+				g->arch = &gen_arch_arm64;
+			else
+				die("arch %s is not supported by the generator", tok[1]);
+		} else if (strcmp(tok[0], "pagesize") == 0 && n == 2) {
+			uint64_t ps = parse_num(tok[1]);
+
+			if (g->seen_ram)
+				die("pagesize must come before ram and load lines");
+			if (ps != 4096 && ps != 16384 && ps != 65536)
+				die("pagesize 4K, 16K or 64K");
+			gen_page_shift = (unsigned)__builtin_ctzll(ps);
+		} else if (strcmp(tok[0], "va_bits") == 0 && (n == 2 || n == 3)) {
+			g->L.va_bits = (unsigned)parse_num(tok[1]);
+			if (n == 3) {
+				if (strncmp(tok[2], "hw=", 3) != 0)
+					die("va_bits N [hw=N]");
+				g->L.hw_va_bits = (unsigned)parse_num(tok[2] + 3);
+			}
+		} else if (strcmp(tok[0], "pa_bits") == 0 && n == 2) {
+			g->L.pa_bits = (unsigned)parse_num(tok[1]);
+		} else if (strcmp(tok[0], "phys_offset") == 0 && n == 2) {
+			g->L.memstart = parse_num(tok[1]);
+			g->L.set_memstart = true;
+		} else if (strcmp(tok[0], "linear") == 0 && n == 2) {
+			if (strcmp(tok[1], "block") == 0)
+				g->L.linear = LIN_BLOCK;
+			else if (strcmp(tok[1], "cont") == 0)
+				g->L.linear = LIN_CONT;
+			else if (strcmp(tok[1], "page") == 0)
+				g->L.linear = LIN_PAGE;
+			else
+				die("linear block|cont|page");
+		} else if (strcmp(tok[0], "pac") == 0 && n == 2) {
+			g->L.pac = parse_num(tok[1]) != 0;
 		} else if (strcmp(tok[0], "era") == 0 && n == 2) {
 			g->era = era_find(tok[1]);
 			if (!g->era)
@@ -655,6 +744,7 @@ static void parse_file(struct gen *g, const char *path, int depth)
 
 			if ((r.pa | r.size) & (PAGE_SIZE - 1))
 				die("ram must be page aligned");
+			g->seen_ram = true;
 			VEC_PUSH(g->ram, g->n_ram, g->cap_ram, r);
 		} else if (strcmp(tok[0], "load") == 0 && (n == 3 || n == 4)) {
 			struct range r = { parse_num(tok[1]), parse_num(tok[2]), 0, 0, 0, false };
@@ -666,6 +756,7 @@ static void parse_file(struct gen *g, const char *path, int depth)
 				if (r.nodata > r.size)
 					die("nodata larger than the load");
 			}
+			g->seen_ram = true;
 			VEC_PUSH(g->load, g->n_load, g->cap_load, r);
 		} else if (strcmp(tok[0], "textload") == 0 && n == 1) {
 			g->textload = true;
@@ -677,7 +768,7 @@ static void parse_file(struct gen *g, const char *path, int depth)
 			struct rule r;
 
 			memset(&r, 0, sizeof(r));
-			r.start = parse_num(tok[1]);
+			r.start = g->base + parse_num(tok[1]);
 			r.n = parse_num(tok[2]);
 			r.line = cur_line;
 			parse_class(&r, tok + 3, n - 3);
@@ -772,8 +863,11 @@ static void parse_file(struct gen *g, const char *path, int depth)
 			VEC_PUSH(g->edits, g->n_edits, g->cap_edits, e);
 		} else if (strcmp(tok[0], "gt") == 0 && n == 4) {
 			VEC_PUSH(g->gtov, g->n_gtov, g->cap_gtov,
-				 ((struct gtov){ parse_num(tok[1]), parse_num(tok[2]),
+				 ((struct gtov){ g->base + parse_num(tok[1]),
+						 parse_num(tok[2]),
 						 gtc_by_name(tok[3]) }));
+		} else if (strcmp(tok[0], "base") == 0 && n == 2) {
+			g->base = parse_num(tok[1]);
 		} else if (strcmp(tok[0], "expect") == 0 && n == 3) {
 			typeof(*g->expects) x;
 
@@ -782,7 +876,8 @@ static void parse_file(struct gen *g, const char *path, int depth)
 			VEC_PUSH(g->expects, g->n_expects, g->cap_expects, x);
 		} else if (strcmp(tok[0], "levels") == 0 || strcmp(tok[0], "run") == 0 ||
 			   strcmp(tok[0], "mdf") == 0 || strcmp(tok[0], "scale") == 0 ||
-			   strcmp(tok[0], "timeout") == 0 || strcmp(tok[0], "note") == 0) {
+			   strcmp(tok[0], "timeout") == 0 || strcmp(tok[0], "note") == 0 ||
+			   strcmp(tok[0], "maxrss") == 0 || strcmp(tok[0], "lkdf") == 0) {
 			/* for the test runner: copied to the .gt file */
 			char *p = raw;
 
@@ -985,7 +1080,7 @@ static void build_sections(struct gen *g)
 
 static struct vblk *blk_find(struct gen *g, uint64_t va)
 {
-	uint64_t key = va >> 21;
+	uint64_t key = va >> vblk_shift;
 	size_t i;
 
 	if (!g->bhash_cap)
@@ -993,7 +1088,7 @@ static struct vblk *blk_find(struct gen *g, uint64_t va)
 	for (i = phash(key, g->bhash_cap);; i = (i + 1) & (g->bhash_cap - 1)) {
 		if (g->bhash[i] < 0)
 			return NULL;
-		if (g->blks[g->bhash[i]].va >> 21 == key)
+		if (g->blks[g->bhash[i]].va >> vblk_shift == key)
 			return &g->blks[g->bhash[i]];
 	}
 }
@@ -1014,16 +1109,16 @@ static struct vblk *blk_get(struct gen *g, uint64_t va)
 		for (i = 0; i < g->bhash_cap; i++)
 			g->bhash[i] = -1;
 		for (j = 0; j < g->n_blks; j++) {
-			for (i = phash(g->blks[j].va >> 21, g->bhash_cap);
+			for (i = phash(g->blks[j].va >> vblk_shift, g->bhash_cap);
 			     g->bhash[i] >= 0; i = (i + 1) & (g->bhash_cap - 1))
 				;
 			g->bhash[i] = (int64_t)j;
 		}
 	}
 	memset(&nb, 0, sizeof(nb));
-	nb.va = va & ~(BLK - 1);
+	nb.va = va & ~(VBLK - 1);
 	VEC_PUSH(g->blks, g->n_blks, g->cap_blks, nb);
-	for (i = phash(va >> 21, g->bhash_cap); g->bhash[i] >= 0;
+	for (i = phash(va >> vblk_shift, g->bhash_cap); g->bhash[i] >= 0;
 	     i = (i + 1) & (g->bhash_cap - 1))
 		;
 	g->bhash[i] = (int64_t)(g->n_blks - 1);
@@ -1038,8 +1133,8 @@ static void blk_split(struct vblk *b)
 		return;
 	if (b->shared)
 		die("a shared vmemmap block cannot be split");
-	b->pte = xcalloc(512, sizeof(*b->pte));
-	for (i = 0; i < 512; i++)
+	b->pte = xcalloc(VBLK_PTES, sizeof(*b->pte));
+	for (i = 0; i < VBLK_PTES; i++)
 		b->pte[i] = (b->pa + i * PAGE_SIZE) | VS_OWN;
 }
 
@@ -1063,8 +1158,8 @@ static uint64_t vmm_pa(struct gen *g, uint64_t va)
 	if (!b || b->shared)
 		return 0;
 	if (!b->pte)
-		return b->pa + (va & (BLK - 1));
-	e = b->pte[(va >> PAGE_SHIFT) & 511];
+		return b->pa + (va & (VBLK - 1));
+	e = b->pte[(va >> PAGE_SHIFT) & (VBLK_PTES - 1)];
 	if (!(e & VS_OWN))
 		return 0;
 	return (e & ~(PAGE_SIZE - 1)) + (va & (PAGE_SIZE - 1));
@@ -1132,8 +1227,8 @@ static void plan_vmemmap(struct gen *g)
 		va1 = sp_va(g, (s->nr + 1) << PFN_SECTION_SHIFT);
 		z = zone_bits(s->nr << PFN_SECTION_SHIFT) >> 63;
 		if (sec_uniform_free(g, s)) {
-			if (va1 - va0 != BLK || (va0 & (BLK - 1)))
-				die("vmemmap_share needs 64-byte struct pages");
+			if (va1 - va0 != VBLK || (va0 & (VBLK - 1)))
+				die("vmemmap_share needs a section's memmap to be one vmemmap leaf");
 			if (g->have_tmpl[z]) {
 				struct vblk *b = blk_get(g, va0);
 
@@ -1143,16 +1238,18 @@ static void plan_vmemmap(struct gen *g)
 				continue;
 			}
 		}
-		for (va = va0 & ~(BLK - 1); va < va1; va += BLK) {
+		for (va = va0 & ~(VBLK - 1); va < va1; va += VBLK) {
 			struct vblk *b = blk_get(g, va);
 
 			if (b->pa)
 				continue;
 			if (s->mom) {
-				b->pa = s->nr << (PFN_SECTION_SHIFT + PAGE_SHIFT);
+				/* the block's memmap in its own first pfns */
+				b->pa = (s->nr << (PFN_SECTION_SHIFT + PAGE_SHIFT)) +
+					(va - (va0 & ~(VBLK - 1)));
 				b->mom = true;
 			} else {
-				b->pa = palloc(g, BLK, BLK);
+				b->pa = palloc(g, VBLK, VBLK);
 			}
 		}
 		if (sec_uniform_free(g, s) && !g->have_tmpl[z]) {
@@ -1170,8 +1267,9 @@ static void plan_vmemmap(struct gen *g)
 
 		if (r->cls != C_HUGETLB || !r->hvo)
 			continue;
-		if (e->sp_size != 64 || r->order < 7 || e->version < KV(5, 18, 0))
-			die("hvo needs a 5.18+ era, 64-byte struct pages, order >= 7");
+		if (e->sp_size != 64 || (64ull << r->order) < 2 * PAGE_SIZE ||
+		    e->version < KV(5, 18, 0))
+			die("hvo needs a 5.18+ era, 64-byte struct pages and a folio whose struct pages fill two pages or more");
 		if (e->compound_info) {
 			uint8_t sp[64];
 			uint64_t off;
@@ -1191,7 +1289,8 @@ static void plan_vmemmap(struct gen *g)
 				die("hvo folio at pfn %#llx has no memmap",
 				    (unsigned long long)f);
 			blk_split(b);
-			head_pa = b->pte[(va0 >> PAGE_SHIFT) & 511] & ~(PAGE_SIZE - 1);
+			head_pa = b->pte[(va0 >> PAGE_SHIFT) & (VBLK_PTES - 1)] &
+				  ~(PAGE_SIZE - 1);
 			for (k = 1; k < npg; k++) {
 				uint64_t va = va0 + k * PAGE_SIZE;
 				struct vblk *bb = blk_get(g, va);
@@ -1200,7 +1299,7 @@ static void plan_vmemmap(struct gen *g)
 					die("hvo folio at pfn %#llx has no memmap",
 					    (unsigned long long)f);
 				blk_split(bb);
-				bb->pte[(va >> PAGE_SHIFT) & 511] =
+				bb->pte[(va >> PAGE_SHIFT) & (VBLK_PTES - 1)] =
 					(e->compound_info ? tail_pa : head_pa) | VS_ALIAS;
 			}
 			if (!e->compound_info && e->hvo_fake_heads) {
@@ -1222,7 +1321,7 @@ static void plan_vmemmap(struct gen *g)
 			if (!b)
 				continue;
 			blk_split(b);
-			b->pte[(va >> PAGE_SHIFT) & 511] = 0;
+			b->pte[(va >> PAGE_SHIFT) & (VBLK_PTES - 1)] = 0;
 		}
 	}
 
@@ -1231,10 +1330,10 @@ static void plan_vmemmap(struct gen *g)
 		unsigned k;
 
 		if (!b->pte) {
-			g->arch->map(g, b->va, b->pa, BLK, BLK);
+			g->arch->map(g, b->va, b->pa, VBLK, VBLK);
 			continue;
 		}
-		for (k = 0; k < 512; k++)
+		for (k = 0; k < VBLK_PTES; k++)
 			if (b->pte[k])
 				g->arch->map(g, b->va + k * PAGE_SIZE,
 					     b->pte[k] & ~(PAGE_SIZE - 1),
@@ -1248,7 +1347,7 @@ static void plan_vmemmap(struct gen *g)
 static uint64_t fake_kva(struct gen *g, uint64_t salt)
 {
 	/* a plausible kernel object address in the direct map */
-	return g->L.page_offset + g->kernel_pa + 0x100000 +
+	return gen_direct_va(g, g->kernel_pa) + 0x100000 +
 	       ((salt * 0x140) & 0xfffc0);
 }
 
@@ -1617,13 +1716,13 @@ static void emit_struct_pages(struct gen *g)
 
 static uint64_t direct_va(struct gen *g, uint64_t pa)
 {
-	return g->L.page_offset + pa;
+	return gen_direct_va(g, pa);
 }
 
 static void build_mem_section(struct gen *g)
 {
 	const struct era *e = g->era;
-	unsigned physbits = g->L.paging == 5 ? 52 : 46;
+	unsigned physbits = g->L.max_physmem_bits;
 	uint64_t nr_sections = 1ull << (physbits - PFN_SECTION_SHIFT - PAGE_SHIFT);
 	size_t i;
 
@@ -2235,6 +2334,16 @@ static void write_gt(struct gen *g, const char *path)
 	fprintf(f, "# mkvmcore ground truth (generated; see fixtures/vmcore/README.md)\n");
 	fprintf(f, "case %s\nera %s\narch %s\n", g->name, g->era->name, g->arch->name);
 	fprintf(f, "max_mapnr %llu\n", (unsigned long long)g->max_mapnr);
+	fprintf(f, "page_size %llu\n", (unsigned long long)PAGE_SIZE);
+	for (i = 0; i < g->n_probes; i++) {
+		if (g->probes[i].mapped)
+			fprintf(f, "xlat %llx %llx\n",
+				(unsigned long long)g->probes[i].va,
+				(unsigned long long)g->probes[i].pa);
+		else
+			fprintf(f, "xlat %llx -\n",
+				(unsigned long long)g->probes[i].va);
+	}
 	fprintf(f, "offline_exported %d\n", offline_exported(g));
 	for (i = 0; i < g->n_passthru; i++)
 		fprintf(f, "%s\n", g->passthru[i]);
@@ -2282,33 +2391,25 @@ static void build_vmcoreinfo(struct gen *g, struct sbuf *out)
 	/* init_uts_ns: new_utsname after a kref before 5.11 */
 	uts_pa = ialloc(g, PAGE_SIZE, PAGE_SIZE);
 	{
-		static const char *fields[6] = { "Linux", "mkvmcore", NULL,
-			"#1 SMP PREEMPT_DYNAMIC (mkvmcore)", "x86_64", "(none)" };
+		const char *fields[6] = { "Linux", "mkvmcore", e->osrelease,
+			"#1 SMP PREEMPT_DYNAMIC (mkvmcore)",
+			g->arch->uts_machine, "(none)" };
 		unsigned off = e->version >= KV(5, 11, 0) ? 0 : 4;
 		unsigned k;
 
-		for (k = 0; k < 6; k++) {
-			const char *s = k == 2 ? e->osrelease : fields[k];
-
-			phys_write(g, uts_pa + off + k * 65, s, strlen(s));
-		}
+		for (k = 0; k < 6; k++)
+			phys_write(g, uts_pa + off + k * 65, fields[k],
+				   strlen(fields[k]));
+		gen_probe(g, g->arch->image_va(g, uts_pa), true, uts_pa);
 	}
 	nom_pa = ialloc(g, 64, 64);
 	phys_write64(g, nom_pa, 1);
 	g->sym_free_huge_page = g->arch->image_va(g, g->kernel_pa + 0x1234 * 16);
 	era_vmcoreinfo(g, &sb, g->hugetlb_config, g->sym_mem_section,
 		       g->nr_roots, g->arch->image_va(g, uts_pa),
-		       g->arch->image_va(g, g->kernel_pa),
+		       g->arch->image_va(g, g->kernel_pa + g->L.stext_off),
 		       g->arch->image_va(g, nom_pa), g->sym_free_huge_page);
 	g->arch->vmcoreinfo(g, &sb);
-	if (!e->number_phys_base) {
-		/* SYMBOL(phys_base): the variable, in the image */
-		uint64_t pb = ialloc(g, 8, 8);
-
-		phys_write64(g, pb, g->L.phys_base);
-		sb_printf(&sb, "SYMBOL(phys_base)=%llx\n",
-			  (unsigned long long)g->arch->image_va(g, pb));
-	}
 	sb_printf(&sb, "CRASHTIME=1700000000\n");
 
 	/* edits: drop or replace lines, append new keys before CRASHTIME */
@@ -2413,7 +2514,7 @@ static void write_page_to_loads(struct gen *g, int fd, uint64_t pa,
 static void write_elf(struct gen *g, const char *path, const struct sbuf *vi)
 {
 	struct sbuf notes = { 0 };
-	uint8_t prstatus[336];
+	uint8_t prstatus[512];
 	Elf64_Ehdr eh;
 	Elf64_Phdr *ph;
 	uint64_t off, fsize;
@@ -2422,7 +2523,8 @@ static void write_elf(struct gen *g, const char *path, const struct sbuf *vi)
 
 	memset(prstatus, 0, sizeof(prstatus));
 	prstatus[32] = 1;	/* pr_pid */
-	note_append(&notes, "CORE", NT_PRSTATUS, prstatus, sizeof(prstatus));
+	note_append(&notes, "CORE", NT_PRSTATUS, prstatus,
+		    g->arch->prstatus_size);
 	note_append(&notes, "VMCOREINFO", 0, vi->s, (uint32_t)vi->len);
 
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -2617,6 +2719,66 @@ static void self_check(struct gen *g)
 		die("internal: _stext does not translate");
 }
 
+/* Translations the tool must reproduce, from what the generator meant to
+ * map (not from walking its own tables): kernel image, linear map, the
+ * mem_section array, vmemmap leaves, unmapped vmemmap and user addresses.
+ * None when hostile entries were patched in. */
+static void add_probes(struct gen *g)
+{
+	uint64_t stride, k;
+	size_t i;
+
+	if (g->n_patches || g->n_rootp) {
+		g->n_probes = 0;
+		return;
+	}
+	gen_probe(g, g->arch->image_va(g, g->kernel_pa + g->L.stext_off), true,
+		  g->kernel_pa + g->L.stext_off);
+	gen_probe(g, g->L.top_va, true, g->L.top_pa);
+	gen_probe(g, g->arch->image_va(g, g->kernel_pa + g->image_size - 8),
+		  true, g->kernel_pa + g->image_size - 8);
+	gen_probe(g, g->sym_mem_section, true, g->roots_pa);
+	for (i = 0; i < g->n_ram; i++) {
+		const struct range *r = &g->ram[i];
+		uint64_t mid = r->pa + ((r->size / 2) & ~(PAGE_SIZE - 1)) + 0x5a8;
+
+		gen_probe(g, direct_va(g, r->pa), true, r->pa);
+		gen_probe(g, direct_va(g, mid), true, mid);
+		gen_probe(g, direct_va(g, r->pa + r->size - 1), true,
+			  r->pa + r->size - 1);
+	}
+	/* vmemmap: at most about 256 leaves, every one when fewer */
+	stride = g->n_blks / 256 + 1;
+	for (k = 0; k < g->n_blks; k += stride) {
+		const struct vblk *b = &g->blks[k];
+
+		if (!b->pte) {
+			gen_probe(g, b->va + 0x48, true, b->pa + 0x48);
+			gen_probe(g, b->va + VBLK - 8, true, b->pa + VBLK - 8);
+			continue;
+		}
+		for (i = 0; i < VBLK_PTES; i += 1 + VBLK_PTES / 16) {
+			uint64_t e = b->pte[i], va = b->va + i * PAGE_SIZE + 0x40;
+
+			gen_probe(g, va, e != 0, (e & ~(PAGE_SIZE - 1)) + 0x40);
+		}
+	}
+	/* split leaves: the first HVO aliases and vmemmap holes of each */
+	for (k = 0; k < g->n_blks && g->n_probes < 2048; k++) {
+		const struct vblk *b = &g->blks[k];
+		unsigned n = 0;
+
+		for (i = 0; b->pte && i < VBLK_PTES && n < 4; i++)
+			if (!(b->pte[i] & VS_OWN)) {
+				gen_probe(g, b->va + i * PAGE_SIZE + 0x80,
+					  b->pte[i] != 0,
+					  (b->pte[i] & ~(PAGE_SIZE - 1)) + 0x80);
+				n++;
+			}
+	}
+	gen_probe(g, 0x1000, false, 0);		/* a user address */
+}
+
 int main(int argc, char **argv)
 {
 	struct gen *g;
@@ -2645,35 +2807,44 @@ int main(int argc, char **argv)
 	g->image_next = g->kernel_pa + PAGE_SIZE;	/* page 0: _stext */
 	g->memblock_next = g->kernel_pa + g->image_size;
 	g->memblock_end = g->kernel_pa + g->kernel_size;
-	g->arch->setup(g);
-	if (g->L.page_offset & ((1ull << 30) - 1) || g->L.vmemmap_base & ((1ull << 30) - 1))
-		die("direct map and vmemmap bases must be 1 GiB aligned");
+	if ((g->kernel_size | g->image_size) & (PAGE_SIZE - 1))
+		die("kernel: sizes must be page aligned");
+	g->era_copy = *g->era;
+	{
+		/* OSRELEASE names the Debian architecture */
+		static char rel[64];
+		const char *dash = strrchr(g->era->osrelease, '-');
+		int keep = dash ? (int)(dash - g->era->osrelease) :
+			   (int)strlen(g->era->osrelease);
+
+		snprintf(rel, sizeof(rel), "%.*s-%s", keep, g->era->osrelease,
+			 g->arch->deb_arch);
+		g->era_copy.osrelease = rel;
+	}
+	g->arch->setup(g, &g->era_copy);
+	g->era = &g->era_copy;
 	if (g->L.kaslr & (BLK - 1))
 		die("KASLR text offset must be 2 MiB aligned");
+	if (g->L.section_bits <= PAGE_SHIFT || g->L.max_physmem_bits < g->L.section_bits)
+		die("internal: section geometry");
+	pfn_section_shift = g->L.section_bits - PAGE_SHIFT;
+	vblk = g->L.vblk;
+	vblk_shift = (unsigned)__builtin_ctzll(vblk);
+	if (vblk < PAGE_SIZE || vblk & (vblk - 1))
+		die("internal: vmemmap leaf");
 
 	build_sections(g);
 	build_rules(g);
 	layout_loads(g);
 
 	/* page tables: top table in the image, then the image itself, the
-	 * direct map (1 GiB pages over every GiB with RAM) */
+	 * direct map of every RAM range */
 	g->L.top_pa = ialloc(g, PAGE_SIZE, PAGE_SIZE);
 	g->L.top_va = g->arch->image_va(g, g->L.top_pa);
 	g->arch->map(g, g->arch->image_va(g, g->kernel_pa), g->kernel_pa,
-		     g->image_size, BLK);
-	{
-		uint64_t gb = 1ull << 30, a;
-
-		for (i = 0; i < g->n_ram; i++) {
-			for (a = g->ram[i].pa & ~(gb - 1);
-			     a < g->ram[i].pa + g->ram[i].size; a += gb) {
-				uint64_t pa, leaf;
-
-				if (!g->arch->translate(g, direct_va(g, a), &pa, &leaf))
-					g->arch->map(g, direct_va(g, a), a, gb, gb);
-			}
-		}
-	}
+		     g->image_size, g->L.image_leaf);
+	for (i = 0; i < g->n_ram; i++)
+		g->arch->map_ram(g, g->ram[i].pa, g->ram[i].size);
 	build_mem_section(g);
 	plan_vmemmap(g);
 	build_vmcoreinfo(g, &vi);
@@ -2690,6 +2861,7 @@ int main(int argc, char **argv)
 
 	compute_max_mapnr(g);
 	find_unreadable(g);
+	add_probes(g);
 	write_elf(g, argv[2], &vi);
 	write_gt(g, argv[3]);
 	free(vi.s);

@@ -8,8 +8,8 @@
  *
  * Files: mkvmcore.c (fixture, memory model, ground truth, ELF),
  * mkvmcore_era.c (struct page layouts and VMCOREINFO per kernel era),
- * mkvmcore_x86_64.c (address space and page tables; other arches add a
- * file with their own struct gen_arch).
+ * mkvmcore_x86_64.c and mkvmcore_arm64.c (address space and page tables,
+ * each behind a struct gen_arch).
  */
 #ifndef MKVMCORE_H
 #define MKVMCORE_H
@@ -18,8 +18,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PAGE_SHIFT	12
-#define PAGE_SIZE	4096ull
+/* The kernel's page size (4K, 16K or 64K on arm64), fixed once the
+ * fixture is read: pfns, the page cache and the ELF file all use it. */
+extern unsigned gen_page_shift;
+#define PAGE_SHIFT	gen_page_shift
+#define PAGE_SIZE	(1ull << gen_page_shift)
 #define KV(a, b, c)	(((a) << 16) | ((b) << 8) | (c))
 
 struct gen;
@@ -117,6 +120,8 @@ uint64_t phys_read64(struct gen *g, uint64_t pa);
 void phys_write64(struct gen *g, uint64_t pa, uint64_t v);
 /** Allocate from the kernel's memblock area (zeroed, never freed). */
 uint64_t palloc(struct gen *g, uint64_t size, uint64_t align);
+/** Allocate from the kernel image's data (zeroed). */
+uint64_t ialloc(struct gen *g, uint64_t size, uint64_t align);
 
 /* ------------------------------------------------------------------ */
 /* architectures: address space, page tables, arch VMCOREINFO keys */
@@ -124,11 +129,17 @@ uint64_t palloc(struct gen *g, uint64_t size, uint64_t align);
 struct gen_arch {
 	const char *name;
 	unsigned e_machine;
-	/* fill g's default bases and image placement for the paging mode */
-	void (*setup)(struct gen *g);
+	const char *uts_machine;	/* init_uts_ns.machine */
+	const char *deb_arch;		/* the OSRELEASE suffix: "amd64" */
+	/* fill g's layout (bases, page size facts, image placement) and
+	 * adjust the era copy to the architecture */
+	void (*setup)(struct gen *g, struct era *e);
 	/* map [va, va + size) to pa with leaves of leaf bytes */
 	void (*map)(struct gen *g, uint64_t va, uint64_t pa, uint64_t size,
 		    uint64_t leaf);
+	/* map RAM [pa, pa + size) into the direct (linear) map, with the
+	 * leaves the kernel would use */
+	void (*map_ram)(struct gen *g, uint64_t pa, uint64_t size);
 	/* hostile patch of the entry at level (0 = top) that maps va:
 	 * "self" (the table's own address), "outside" or a raw value */
 	void (*patch)(struct gen *g, uint64_t va, unsigned level,
@@ -138,6 +149,7 @@ struct gen_arch {
 	 * page that maps va.  false if not mapped. */
 	bool (*translate)(struct gen *g, uint64_t va, uint64_t *pa,
 			  uint64_t *leaf_ret);
+	unsigned prstatus_size;		/* sizeof(struct elf_prstatus) */
 	/* virtual address of a physical address inside the kernel image */
 	uint64_t (*image_va)(struct gen *g, uint64_t pa);
 	/* append the arch's VMCOREINFO lines */
@@ -147,12 +159,21 @@ struct gen_arch {
 };
 
 extern const struct gen_arch gen_arch_x86_64;
+extern const struct gen_arch gen_arch_arm64;
 
 /* what the arch files may read of the generator state */
 struct gen_layout {
 	unsigned paging;		/* 4 or 5 levels (x86_64) */
 	uint64_t page_offset;		/* direct map base */
-	uint64_t vmemmap_base;
+	uint64_t lm_phys;		/* physical address at page_offset */
+	uint64_t vmemmap_base;		/* struct page of pfn 0 (the kernel's
+					 * vmemmap pointer) */
+	uint64_t vblk;			/* vmemmap leaf: 2 MiB, or a page */
+	uint64_t image_leaf;		/* leaf size of the image mapping */
+	uint64_t stext_off;		/* _stext - _text */
+	uint64_t vmalloc_start;		/* NUMBER(VMALLOC_START) of 6.9+ */
+	unsigned section_bits;		/* SECTION_SIZE_BITS */
+	unsigned max_physmem_bits;	/* MAX_PHYSMEM_BITS */
 	uint64_t kaslr;			/* KERNELOFFSET */
 	uint64_t kimage_pa;		/* physical address of _stext */
 	uint64_t kimage_size;
@@ -162,10 +183,28 @@ struct gen_layout {
 	uint64_t top_va;		/* its kernel-image virtual address */
 	uint64_t max_pa;		/* end of the highest RAM/PT_LOAD */
 	bool set_direct, set_vmemmap;	/* fixture gave the base */
+	/* arm64 (fixture lines pagesize, va_bits, pa_bits, phys_offset,
+	 * linear, pac) */
+	unsigned va_bits;		/* CONFIG_ARM64_VA_BITS */
+	unsigned hw_va_bits;		/* vabits_actual; 0: va_bits */
+	unsigned pa_bits;		/* 48 or 52; 0: the config's default */
+	uint64_t memstart;		/* memstart_addr (before the fix-up of
+					 * a 52-bit kernel on 48-bit hardware) */
+	bool set_memstart;
+	enum { LIN_BLOCK, LIN_CONT, LIN_PAGE } linear;
+	bool pac;			/* pointer authentication in use */
 };
 
 struct gen_layout *gen_layout(struct gen *g);
 const struct era *gen_era(struct gen *g);
+/** A translation the tool must reproduce (va to pa, or unmapped):
+ * written to the ground truth, checked with build/tools/kvtop. */
+void gen_probe(struct gen *g, uint64_t va, bool mapped, uint64_t pa);
+uint64_t gen_direct_va(struct gen *g, uint64_t pa);
+/** Is pa inside a ram range of the fixture? */
+bool gen_pa_is_ram(struct gen *g, uint64_t pa);
+/** The lowest and the end of the highest ram address. */
+void gen_ram_bounds(struct gen *g, uint64_t *lo, uint64_t *hi);
 
 /* shared helpers for the era file */
 void sp_set_u64(uint8_t *sp, int off, uint64_t v);

@@ -425,7 +425,7 @@ void era_vmcoreinfo(struct gen *g, struct sbuf *sb, bool hugetlb_config,
 	if (v >= KV(5, 9, 0))
 		sb_printf(sb, "BUILD-ID=%s\n",
 			  "6d6b766d636f726567656e657261746f72000001");
-	sb_printf(sb, "PAGESIZE=4096\n");
+	sb_printf(sb, "PAGESIZE=%llu\n", (unsigned long long)PAGE_SIZE);
 	sb_printf(sb, "SYMBOL(init_uts_ns)=%llx\n", (unsigned long long)sym_uts);
 	if (v >= KV(5, 11, 0))
 		sb_printf(sb, "OFFSET(uts_namespace.name)=0\n");
@@ -438,10 +438,10 @@ void era_vmcoreinfo(struct gen *g, struct sbuf *sb, bool hugetlb_config,
 	sb_printf(sb, "SIZE(mem_section)=%u\n", e->ms_size);
 	sb_printf(sb, "OFFSET(mem_section.section_mem_map)=0\n");
 	if (e->exp_section_bits)
-		sb_printf(sb, "NUMBER(SECTION_SIZE_BITS)=27\n");
+		sb_printf(sb, "NUMBER(SECTION_SIZE_BITS)=%u\n", l->section_bits);
 	if (e->exp_physmem_bits)
 		sb_printf(sb, "NUMBER(MAX_PHYSMEM_BITS)=%u\n",
-			  l->paging == 5 ? 52 : 46);
+			  l->max_physmem_bits);
 	sb_printf(sb, "SIZE(page)=%u\n", e->sp_size);
 	sb_printf(sb, "SIZE(pglist_data)=174208\nSIZE(zone)=1536\n"
 		  "SIZE(free_area)=88\nSIZE(list_head)=16\n"
@@ -515,7 +515,5 @@ void era_vmcoreinfo(struct gen *g, struct sbuf *sb, bool hugetlb_config,
 			  (unsigned long long)sym_free_huge_page);
 	if (e->exp_vmalloc_start)
 		sb_printf(sb, "NUMBER(VMALLOC_START)=0x%llx\n",
-			  (unsigned long long)(l->paging == 5 ?
-					       0xffa0000000000000ull :
-					       0xffffc90000000000ull));
+			  (unsigned long long)l->vmalloc_start);
 }

@@ -5,8 +5,7 @@
  * kernel image, the image is mapped at __START_KERNEL_map + KERNELOFFSET
  * with 2 MiB pages, the direct map at page_offset_base with 1 GiB pages,
  * the vmemmap at vmemmap_base with 2 MiB or 4 KiB pages.  Table pages come
- * from the memblock area.  Another architecture adds its own file with a
- * struct gen_arch.
+ * from the memblock area.  mkvmcore_arm64.c is the other struct gen_arch.
  */
 #include <elf.h>
 #include <stdio.h>
@@ -38,10 +37,9 @@ static unsigned lv_shift(struct gen *g, unsigned i)
 	return 12 + 9 * (nlevels(g) - 1 - i);
 }
 
-static void x86_setup(struct gen *g)
+static void x86_setup(struct gen *g, struct era *e)
 {
 	struct gen_layout *l = gen_layout(g);
-	const struct era *e = gen_era(g);
 
 	if (l->paging != 4 && l->paging != 5)
 		die("x86_64 paging must be 4 or 5 levels");
@@ -56,6 +54,19 @@ static void x86_setup(struct gen *g)
 				  e->vmemmap4;
 	if (l->kaslr && !e->kaslr)
 		die("era %s has no KASLR", e->name);
+	if (PAGE_SIZE != 4096)
+		die("x86_64 pages are 4 KiB");
+	if (l->page_offset & ((1ull << 30) - 1) ||
+	    l->vmemmap_base & ((1ull << 30) - 1))
+		die("direct map and vmemmap bases must be 1 GiB aligned");
+	l->lm_phys = 0;
+	l->vblk = 2ull << 20;
+	l->image_leaf = 2ull << 20;
+	l->stext_off = 0;
+	l->section_bits = 27;
+	l->max_physmem_bits = l->paging == 5 ? 52 : 46;
+	l->vmalloc_start = l->paging == 5 ? 0xffa0000000000000ull :
+			   0xffffc90000000000ull;
 	/* _stext is linked at __START_KERNEL_map + 16 MiB and moved by
 	 * KERNELOFFSET; phys_base makes __pa(_stext) the load address */
 	l->phys_base = l->kimage_pa - (0x1000000ull + l->kaslr);
@@ -150,6 +161,16 @@ static bool walk(struct gen *g, uint64_t va, uint64_t *pa_ret,
 	return false;
 }
 
+/* the direct map: 1 GiB pages over every GiB with RAM */
+static void x86_map_ram(struct gen *g, uint64_t pa, uint64_t size)
+{
+	uint64_t gb = 1ull << 30, a, got, leaf;
+
+	for (a = pa & ~(gb - 1); a < pa + size; a += gb)
+		if (!walk(g, gen_direct_va(g, a), &got, &leaf))
+			x86_map(g, gen_direct_va(g, a), a, gb, gb);
+}
+
 static bool x86_translate(struct gen *g, uint64_t va, uint64_t *pa,
 			  uint64_t *leaf_ret)
 {
@@ -214,6 +235,14 @@ static void x86_vmcoreinfo(struct gen *g, struct sbuf *sb)
 	if (e->exp_sme)
 		sb_printf(sb, "NUMBER(sme_mask)=%llu\n",
 			  (unsigned long long)l->sme_mask);
+	if (!e->number_phys_base) {
+		/* SYMBOL(phys_base): the variable, in the image */
+		uint64_t pb = ialloc(g, 8, 8);
+
+		phys_write64(g, pb, l->phys_base);
+		sb_printf(sb, "SYMBOL(phys_base)=%llx\n",
+			  (unsigned long long)image_va(g, pb));
+	}
 }
 
 static uint64_t x86_kvbase(struct gen *g)
@@ -225,8 +254,12 @@ static uint64_t x86_kvbase(struct gen *g)
 const struct gen_arch gen_arch_x86_64 = {
 	.name		= "x86_64",
 	.e_machine	= EM_X86_64,
+	.uts_machine	= "x86_64",
+	.prstatus_size	= 336,
+	.deb_arch	= "amd64",
 	.setup		= x86_setup,
 	.map		= x86_map,
+	.map_ram	= x86_map_ram,
 	.patch		= x86_patch,
 	.translate	= x86_translate,
 	.vmcoreinfo	= x86_vmcoreinfo,
