@@ -23,10 +23,6 @@
 #define KVER_NEWEST	KERNEL_VERSION(7, 1, 255)
 #define KVER_OLDEST	KERNEL_VERSION(2, 6, 15)
 
-/* default bitmap budget per cycle when nothing else is known: both
- * bitmaps of a window fit in this many bytes (cli.md section 6) */
-enum { DEFAULT_CYCLE_BYTES = 4u << 20 };
-
 struct dump_ctx {
 	const struct opts *o;
 	struct report *rep;
@@ -336,19 +332,66 @@ static bool page_is_zero(const uint8_t *p, size_t len)
 	return true;
 }
 
-/* cycle window size in pfns from the memory budget: two bitmaps */
-static uint64_t cycle_pfns(const struct dump_ctx *d)
+/* MemFree of the system we run on (the capture kernel), in bytes; 0 if
+ * unknown.  The window budget is taken from it (cli.md section 6). */
+static uint64_t host_mem_free(void)
 {
-	uint64_t bytes = DEFAULT_CYCLE_BYTES, pfns;
+	unsigned long long kib;
+	char line[256];
+	uint64_t ret = 0;
+	FILE *f;
 
-	if (d->o->cyclic_buffer_kib)
-		bytes = d->o->cyclic_buffer_kib * 1024;
-	pfns = bytes * 8 / 2;
-	if (d->o->non_cyclic || d->o->work_dir || pfns > d->max_mapnr)
-		pfns = d->max_mapnr;
-	if (pfns < 64)
-		pfns = 64;
-	return pfns;
+	f = fopen("/proc/meminfo", "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemFree: %llu kB", &kib) == 1) {
+			ret = (uint64_t)kib * 1024;
+			break;
+		}
+	fclose(f);
+	return ret;
+}
+
+/* Size the pfn windows from the memory budget and allocate them. */
+static int setup_cycles(struct dump_ctx *d, struct mdf_err *err)
+{
+	const struct opts *o = d->o;
+	bool non_cyclic = o->non_cyclic || o->work_dir;
+	uint64_t mem_free = host_mem_free();
+	struct cycle_plan plan;
+	const char *dir = NULL;
+	int rc;
+
+	cycle_plan_make(d->max_mapnr, mem_free, o->cyclic_buffer_kib * 1024,
+			1, non_cyclic, &plan);
+	if (plan.truncated) {
+		report_msg(d->rep, "Specified buffer size is larger than free memory.");
+		report_msg(d->rep, "The buffer size for the cyclic mode will be truncated to %llu byte.",
+			   (unsigned long long)plan.bufsize);
+	}
+	if (plan.in_file) {
+		dir = o->work_dir ? o->work_dir : getenv("TMPDIR");
+		if (!dir || !*dir)
+			dir = "/tmp";
+	}
+	rc = cycle_init(&d->cyc, plan.pfns,
+			d->have_mm ? (unsigned)d->mm.struct_size : 64, dir, err);
+	if (rc < 0)
+		return rc;
+	report_debug(d->rep, "Buffer size for the cyclic mode: %llu",
+		     (unsigned long long)plan.bufsize);
+	if (plan.in_file)
+		report_debug(d->rep, "Non-cyclic mode: bitmaps of %llu pfns in a file in %s.",
+			     (unsigned long long)d->cyc.cap, dir);
+	else if (plan.single)
+		report_debug(d->rep, "There is enough free memory to be done in one cycle.");
+	else
+		report_debug(d->rep, "%llu cycles of %llu pfns (MemFree %llu kB).",
+			     (unsigned long long)((d->max_mapnr + d->cyc.cap - 1) / d->cyc.cap),
+			     (unsigned long long)d->cyc.cap,
+			     (unsigned long long)(mem_free >> 10));
+	return 0;
 }
 
 /* Pass 1: classify every window, count. */
@@ -421,13 +464,26 @@ static int page_pass(struct dump_ctx *d, const struct scan_env *env,
 				d->stats.excluded[PC_ZERO]++;
 				report_add_range(d->rep, PC_ZERO, pfn, 1);
 			}
-			if ((++done & 0xffff) == 0)
+			if ((++done & 0xfff) == 0)
 				report_progress(d->rep, "Copying data", done, total);
 		}
 	}
 	report_progress_done(d->rep, "Copying data");
 	rc = 0;
 out:
+	d->stats.pages_mapped += rd.pages_mapped;
+	d->stats.pages_pread += rd.pages_pread;
+	d->stats.mmap_windows += rd.windows;
+	if (rd.no_mmap) {
+		errno = rd.mmap_errno;
+		report_msg(d->rep, "Can't read the dump memory(%s) with mmap(): %m; read() was used instead.",
+			   d->in->path);
+	}
+	report_debug(d->rep, "Page data: %llu pages through %llu mmap windows of %u KiB, %llu with read().",
+		     (unsigned long long)rd.pages_mapped,
+		     (unsigned long long)rd.windows,
+		     (unsigned)(d->in->window_size >> 10),
+		     (unsigned long long)rd.pages_pread);
 	input_reader_deinit(&rd);
 	return rc;
 }
@@ -461,15 +517,10 @@ static int run_create(struct dump_ctx *d, struct mdf_err *err)
 		d->max_mapnr = input_max_pfn(d->in);
 	d->stats.max_mapnr = d->max_mapnr;
 
-	rc = cycle_init(&d->cyc, cycle_pfns(d),
-			d->have_mm ? (unsigned)d->mm.struct_size : 64, err);
+	rc = setup_cycles(d, err);
 	if (rc < 0)
 		return rc;
 	single = d->cyc.cap >= d->max_mapnr;
-	report_debug(d->rep, "Buffer size for the cyclic mode: %llu",
-		     (unsigned long long)(d->cyc.cap / 8 * 2));
-	if (single)
-		report_debug(d->rep, "There is enough free memory to be done in one cycle.");
 
 	env.in = d->in;
 	env.mm = d->have_mm ? &d->mm : NULL;

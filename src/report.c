@@ -348,6 +348,12 @@ int report_json(struct report *r, const char *path,
 		(unsigned long long)st->offline_absent);
 	fprintf(f, "    \"hvo_fake_heads\": %llu\n  },\n",
 		(unsigned long long)st->hvo_fake_heads);
+	fprintf(f, "  \"input\": {\n");
+	fprintf(f, "    \"pages_read\": %llu,\n", (unsigned long long)st->pages_read);
+	fprintf(f, "    \"pages_mapped\": %llu,\n", (unsigned long long)st->pages_mapped);
+	fprintf(f, "    \"pages_pread\": %llu,\n", (unsigned long long)st->pages_pread);
+	fprintf(f, "    \"mmap_windows\": %llu\n  },\n",
+		(unsigned long long)st->mmap_windows);
 	fprintf(f, "  \"ranges_complete\": %s,\n",
 		r->want_ranges && !r->ranges_oom ? "true" : "false");
 	fprintf(f, "  \"ranges\": {\n");
