@@ -59,12 +59,17 @@ struct input_ops {
 };
 
 /* How page data is reached.  Files and /proc/vmcore are read through
- * per-reader mmap windows of INPUT_WINDOW_SIZE bytes, so what is mapped
- * never grows with the size of the dump; WHOLE is for inputs that are
- * memory already (unit tests). */
+ * per-reader mmap windows, so what is mapped never grows with the size of
+ * the dump; WHOLE is for inputs that are memory already (unit tests).
+ * Pages of a file touched through a window count in RSS until the window
+ * moves on, pages of /proc/vmcore do not (the kernel maps the old memory
+ * with remap_pfn_range()), hence two sizes. */
 enum input_mapping { INPUT_MAP_NONE, INPUT_MAP_WHOLE, INPUT_MAP_WINDOW };
 
-enum { INPUT_WINDOW_SIZE = 4u << 20 };
+enum {
+	INPUT_WINDOW_FILE = 1u << 20,
+	INPUT_WINDOW_PROCFS = 4u << 20,
+};
 
 struct input {
 	const struct input_ops *ops;
@@ -98,6 +103,7 @@ struct input {
 	enum input_mapping mapping;
 	const uint8_t *map;		/* INPUT_MAP_WHOLE: caller's memory */
 	size_t window_size;		/* INPUT_MAP_WINDOW */
+	size_t host_page;		/* mmap offset alignment */
 	void (*trace)(void *ctx, uint64_t paddr, uint64_t len);
 	void *trace_ctx;
 

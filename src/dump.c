@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "arch.h"
@@ -353,6 +354,30 @@ static uint64_t host_mem_free(void)
 	return ret;
 }
 
+/* Peak RSS of this process image: VmHWM, not getrusage(), whose maxrss
+ * carries over the RSS of the process that fork()ed us across exec(). */
+static uint64_t peak_rss_kb(void)
+{
+	unsigned long long kib;
+	struct rusage ru;
+	char line[256];
+	uint64_t ret = 0;
+	FILE *f;
+
+	f = fopen("/proc/self/status", "re");
+	if (f) {
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, "VmHWM: %llu kB", &kib) == 1) {
+				ret = kib;
+				break;
+			}
+		fclose(f);
+	}
+	if (!ret && getrusage(RUSAGE_SELF, &ru) == 0)
+		ret = (uint64_t)ru.ru_maxrss;
+	return ret;
+}
+
 /* Size the pfn windows from the memory budget and allocate them. */
 static int setup_cycles(struct dump_ctx *d, struct mdf_err *err)
 {
@@ -432,9 +457,14 @@ static int page_pass(struct dump_ctx *d, const struct scan_env *env,
 {
 	struct input_reader rd;
 	uint64_t start, done = 0;
-	uint64_t total = d->stats.present;
+	uint64_t total = d->stats.present - d->stats.nodata;
 	bool zero_filter = d->dump_level & DL_EXCLUDE_ZERO;
-	int rc;
+	int rc, c;
+
+	/* progress counts the pages the 2nd bitmap keeps */
+	for (c = 0; c < PC_NCLASSES; c++)
+		if (c != PC_ZERO && d->stats.excluded[c] <= total)
+			total -= d->stats.excluded[c];
 
 	rc = input_reader_init(&rd, d->in, err);
 	if (rc < 0)
@@ -554,6 +584,7 @@ static int run_create(struct dump_ctx *d, struct mdf_err *err)
 			     (unsigned long long)d->stats.offline_absent);
 	report_stats(d->rep, &d->stats, false, 0);
 	if (o->report_json) {
+		d->stats.maxrss_kb = peak_rss_kb();
 		rc = report_json(d->rep, o->report_json, &d->stats, d->dump_level,
 				 d->in->page_size, err);
 		if (rc < 0)

@@ -273,11 +273,11 @@ static int reader_window(struct input_reader *r, uint64_t off, size_t len)
 		munmap((void *)r->win, r->win_len);
 		r->win = NULL;
 	}
-	start = off & ~((uint64_t)in->window_size - 1);
-	end = start + in->window_size;
-	if (end < off + len)
-		end = (off + len + in->window_size - 1) &
-		      ~((uint64_t)in->window_size - 1);
+	/* from the page holding off (mmap wants page-aligned offsets) to
+	 * window_size past it, one page more for a page of the dump that
+	 * is not page-aligned in the file (QEMU's cores) */
+	start = off & ~((uint64_t)in->host_page - 1);
+	end = start + in->window_size + in->host_page;
 	if (in->file_size && end > in->file_size)
 		end = in->file_size;
 	if (end <= start || end < off + len)
@@ -454,7 +454,11 @@ int input_open(const char *path, const struct input_open_opts *opts,
 	in->mapping = INPUT_MAP_NONE;
 	if (!opts || opts->access == INPUT_ACCESS_AUTO) {
 		in->mapping = INPUT_MAP_WINDOW;
-		in->window_size = INPUT_WINDOW_SIZE;
+		in->window_size = in->is_procfs ? INPUT_WINDOW_PROCFS :
+				  INPUT_WINDOW_FILE;
+		in->host_page = (size_t)sysconf(_SC_PAGESIZE);
+		if (in->host_page < 4096 || (in->host_page & (in->host_page - 1)))
+			in->host_page = 4096;
 	}
 
 	rc = in->ops->open(in, err);
