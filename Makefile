@@ -2,6 +2,8 @@
 #   make            build ./makedumpfile
 #   make check      unit, end-to-end and real-vmcore tests
 #   make asan       the same build with ASan+UBSan in build-asan/
+#   make static     statically linked build-static/makedumpfile (initramfs)
+#   make check-kdump  our static binary in a real kdump capture kernel (QEMU)
 #   make install    PREFIX, DESTDIR, SBINDIR, MANDIR honoured
 # Optional codecs are found with pkg-config; LZO=0 SNAPPY=0 ZSTD=0 turn
 # them off.  CFLAGS, CPPFLAGS and LDFLAGS from the environment are kept.
@@ -75,7 +77,7 @@ TOOL_SRCS := $(wildcard tests/tools/*.c)
 TOOL_BINS := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRCS))
 
 .PHONY: all clean check check-run check-unit check-e2e check-real asan ubsan install \
-	demo tools
+	demo tools static check-kdump
 
 all: $(BIN)
 
@@ -105,7 +107,7 @@ tools: $(TOOL_BINS)
 # built and run.
 check:
 	@bash tests/tools/deps.sh test
-	@$(MAKE) --no-print-directory check-run
+	@$(MAKE) --no-print-directory check-run TESTS="$(or $(TESTS),unit e2e real kdump)"
 
 check-run: $(BIN) $(UNIT_BINS) $(TOOL_BINS)
 	@BUILD=$(BUILD) BIN=$(abspath $(BIN)) bash tests/run.sh $(TESTS)
@@ -118,6 +120,18 @@ check-e2e: $(BIN) $(TOOL_BINS)
 
 check-real: $(BIN) $(TOOL_BINS)
 	@BUILD=$(BUILD) BIN=$(abspath $(BIN)) bash tests/run.sh real
+
+# boots Debian's kernel under QEMU, crashes it, runs build-static/makedumpfile
+# in the capture kernel (tests/kdump/capture.sh; about 2 minutes under TCG)
+check-kdump: $(BIN) $(TOOL_BINS)
+	@bash tests/tools/deps.sh kdump
+	@BUILD=$(BUILD) BIN=$(abspath $(BIN)) bash tests/run.sh kdump
+
+# for an initramfs: Debian's static archives (libelf.a needs zlib, bzip2,
+# xz and zstd; snappy is C++, so libstdc++.a), checked by tests/e2e/static.sh
+static:
+	@$(MAKE) --no-print-directory LINKTYPE=static BUILD=build-static \
+		BIN=build-static/makedumpfile all
 
 asan:
 	$(MAKE) BUILD=build-asan BIN=build-asan/makedumpfile \
@@ -140,6 +154,6 @@ install: $(BIN)
 	install -m 0644 makedumpfile.8 $(DESTDIR)$(MANDIR)/man8/makedumpfile.8
 
 clean:
-	rm -rf build build-asan build-ubsan makedumpfile
+	rm -rf build build-asan build-ubsan build-static makedumpfile
 
 -include $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d)

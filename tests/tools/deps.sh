@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
-# tests/tools/deps.sh [build|test]: install missing Debian packages.
-# build: what compiling needs; test: also the peers tests compare with.
+# tests/tools/deps.sh [build|test|kdump]: install missing Debian packages.
+# build: what compiling needs; test: also the peers tests compare with and
+# the kdump test's (kdump: make static and QEMU, kexec, busybox ...).
 # Does nothing when everything is present; needs root and apt-get otherwise.
 set -u
 what=${1:-build}
 build_pkgs="gcc make pkg-config libelf-dev libdw-dev zlib1g-dev liblzo2-dev libsnappy-dev libzstd-dev xz-utils"
 test_pkgs="python3 makedumpfile crash python3-drgn python3-libkdumpfile file"
+# make static: libdw.a needs libbz2.a, snappy's archive libstdc++.a (g++)
+kdump_pkgs="libbz2-dev g++ file makedumpfile python3 qemu-system-x86 kexec-tools busybox-static cpio e2fsprogs kmod"
 pkgs=$build_pkgs
-[ "$what" = test ] && pkgs="$build_pkgs $test_pkgs"
+[ "$what" = test ] && pkgs="$build_pkgs $test_pkgs $kdump_pkgs"
+[ "$what" = kdump ] && pkgs="$build_pkgs $kdump_pkgs"
 missing=()
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
