@@ -54,7 +54,6 @@ struct dump_stats {
 	uint64_t pages_mapped;		/* ... through an mmap window */
 	uint64_t pages_pread;		/* ... with pread() */
 	uint64_t mmap_windows;		/* mmap() calls for page data */
-	uint64_t maxrss_kb;		/* peak RSS of this process, for tests */
 	uint64_t write_bytes;
 };
 
@@ -92,6 +91,10 @@ enum {
 	CYCLE_AUTO_MAX = 4u << 20,	/* makedumpfile's 4 MiB */
 	CYCLE_MIN_PFNS = 4096,		/* one struct page batch */
 };
+
+/** MemFree of the system we run on (the capture kernel) from
+ * /proc/meminfo, in bytes; 0 if unknown. */
+uint64_t cycle_host_mem_free(void);
 
 /**
  * Plan the windows.  mem_free: MemFree of the running system in bytes, 0 if

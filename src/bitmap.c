@@ -58,6 +58,25 @@ uint64_t bm_next_set(const uint8_t *bm, uint64_t i, uint64_t end)
 	return end;
 }
 
+uint64_t cycle_host_mem_free(void)
+{
+	unsigned long long kib;
+	char line[256];
+	uint64_t ret = 0;
+	FILE *f;
+
+	f = fopen("/proc/meminfo", "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemFree: %llu kB", &kib) == 1) {
+			ret = (uint64_t)kib * 1024;
+			break;
+		}
+	fclose(f);
+	return ret;
+}
+
 void cycle_plan_make(uint64_t max_mapnr, uint64_t mem_free,
 		     uint64_t user_bytes, unsigned nsplit, bool non_cyclic,
 		     struct cycle_plan *ret)

@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include "arch.h"
@@ -339,57 +338,12 @@ static bool page_is_zero(const uint8_t *p, size_t len)
 	return true;
 }
 
-/* MemFree of the system we run on (the capture kernel), in bytes; 0 if
- * unknown.  The window budget is taken from it (cli.md section 6). */
-static uint64_t host_mem_free(void)
-{
-	unsigned long long kib;
-	char line[256];
-	uint64_t ret = 0;
-	FILE *f;
-
-	f = fopen("/proc/meminfo", "re");
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "MemFree: %llu kB", &kib) == 1) {
-			ret = (uint64_t)kib * 1024;
-			break;
-		}
-	fclose(f);
-	return ret;
-}
-
-/* Peak RSS of this process image: VmHWM, not getrusage(), whose maxrss
- * carries over the RSS of the process that fork()ed us across exec(). */
-static uint64_t peak_rss_kb(void)
-{
-	unsigned long long kib;
-	struct rusage ru;
-	char line[256];
-	uint64_t ret = 0;
-	FILE *f;
-
-	f = fopen("/proc/self/status", "re");
-	if (f) {
-		while (fgets(line, sizeof(line), f))
-			if (sscanf(line, "VmHWM: %llu kB", &kib) == 1) {
-				ret = kib;
-				break;
-			}
-		fclose(f);
-	}
-	if (!ret && getrusage(RUSAGE_SELF, &ru) == 0)
-		ret = (uint64_t)ru.ru_maxrss;
-	return ret;
-}
-
 /* Size the pfn windows from the memory budget and allocate them. */
 static int setup_cycles(struct dump_ctx *d, struct mdf_err *err)
 {
 	const struct opts *o = d->o;
 	bool non_cyclic = o->non_cyclic || o->work_dir;
-	uint64_t mem_free = host_mem_free();
+	uint64_t mem_free = cycle_host_mem_free();
 	struct cycle_plan plan;
 	const char *dir = NULL;
 	int rc;
@@ -590,7 +544,6 @@ static int run_create(struct dump_ctx *d, struct mdf_err *err)
 			     (unsigned long long)d->stats.offline_absent);
 	report_stats(d->rep, &d->stats, false, 0);
 	if (o->report_json) {
-		d->stats.maxrss_kb = peak_rss_kb();
 		rc = report_json(d->rep, o->report_json, &d->stats, d->dump_level,
 				 d->in->page_size, err);
 		if (rc < 0)

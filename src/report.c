@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -329,6 +330,30 @@ void report_stats(struct report *r, const struct dump_stats *st,
 	fflush(f);
 }
 
+/* Peak RSS of this process image so far: VmHWM, not getrusage(), whose
+ * maxrss carries the RSS of the process that fork()ed us over exec(). */
+static uint64_t peak_rss_kb(void)
+{
+	unsigned long long kib;
+	struct rusage ru;
+	char line[256];
+	uint64_t ret = 0;
+	FILE *f;
+
+	f = fopen("/proc/self/status", "re");
+	if (f) {
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, "VmHWM: %llu kB", &kib) == 1) {
+				ret = kib;
+				break;
+			}
+		fclose(f);
+	}
+	if (!ret && getrusage(RUSAGE_SELF, &ru) == 0)
+		ret = (uint64_t)ru.ru_maxrss;
+	return ret;
+}
+
 static void json_ranges(FILE *f, const struct report_range_list *l)
 {
 	size_t i;
@@ -393,7 +418,7 @@ int report_json(struct report *r, const char *path,
 	fprintf(f, "    \"pages_pread\": %llu,\n", (unsigned long long)st->pages_pread);
 	fprintf(f, "    \"mmap_windows\": %llu\n  },\n",
 		(unsigned long long)st->mmap_windows);
-	fprintf(f, "  \"maxrss_kb\": %llu,\n", (unsigned long long)st->maxrss_kb);
+	fprintf(f, "  \"maxrss_kb\": %llu,\n", (unsigned long long)peak_rss_kb());
 	fprintf(f, "  \"ranges_complete\": %s,\n",
 		r->want_ranges && !r->ranges_oom ? "true" : "false");
 	fprintf(f, "  \"ranges\": {\n");
