@@ -84,7 +84,7 @@ gcc -static -O2 -Wall -o "$R/bin/helper" "$here/guest/helper.c" ||
 	fail "building the guest helper"
 install -m 755 "$here/guest/init" "$R/init"
 mknod -m 600 "$R/dev/console" c 5 1 2>/dev/null ||
-	say "WARNING: mknod needs root: the guests' init will have no console
+	say "WARNING: mknod needs root: the guests' init will have no console"
 : > "$R/modules/load.list"
 for m in virtio_pci virtio_blk ext4 virtio_balloon; do
 	modprobe -d "$K/root" -S "$KREL" --show-depends "$m" |
