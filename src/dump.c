@@ -215,7 +215,7 @@ static int dump_setup(struct dump_ctx *d, const char *vmcore,
 		mdf_warn(&d->warns, "The makedumpfile operation may be incomplete.");
 	}
 
-	rc = arch_find(d->in->e_machine, &aops, err);
+	rc = arch_find(d->in->e_machine, &d->vi, &aops, err);
 	if (rc < 0)
 		return rc;
 	rc = arch_init(&d->arch, aops, d->in, &d->vi, &d->warns, err);
@@ -250,6 +250,8 @@ no_classify:
 	/* levels 0 and 1 need no struct page: go on, say what is lost */
 	if (max_level > DL_EXCLUDE_ZERO || dmesg)
 		return rc;
+	if (!d->max_mapnr)
+		d->max_mapnr = input_max_pfn(d->in);
 	mdf_warn(&d->warns, "%s; pages are not classified, so logically offline and hwpoison pages cannot be recognised",
 		 err->msg);
 	mdf_err_clear(err);
@@ -321,18 +323,22 @@ static int print_vtop(struct dump_ctx *d, struct mdf_err *err)
 	return 0;
 }
 
+/* Page data sits at the file offset of its PT_LOAD, which need not be
+ * 8-byte aligned (the arm64 QEMU core's starts at 0x1b54): words are
+ * loaded with memcpy, which compiles to plain unaligned loads. */
 static bool page_is_zero(const uint8_t *p, size_t len)
 {
-	const uint64_t *w = (const uint64_t *)(const void *)p;
-	size_t i, n = len / 8;
+	uint64_t w[8], first, last;
+	size_t i;
 
 	/* most non-zero pages differ in the first or last word */
-	if (w[0] | w[n - 1])
+	memcpy(&first, p, 8);
+	memcpy(&last, p + len - 8, 8);
+	if (first | last)
 		return false;
-	for (i = 0; i < n; i += 8) {
-		uint64_t acc = w[i] | w[i + 1] | w[i + 2] | w[i + 3] |
-			       w[i + 4] | w[i + 5] | w[i + 6] | w[i + 7];
-		if (acc)
+	for (i = 0; i < len; i += sizeof(w)) {
+		memcpy(w, p + i, sizeof(w));
+		if (w[0] | w[1] | w[2] | w[3] | w[4] | w[5] | w[6] | w[7])
 			return false;
 	}
 	return true;
