@@ -123,6 +123,8 @@ cp "$STATIC" "$R/sbin/makedumpfile"
 		printf 'distro-F\tmakedumpfile -F -c -d 31 /proc/vmcore | cat > dump.flat\n'
 		# user pages kept: the helper's pattern pages can be compared
 		printf 'ours-d1\tmakedumpfile -l -d 1 /proc/vmcore ours.d1.l\n'
+		# the source itself, last, for dumpcheck and crash on the host
+		printf 'source\tcat /proc/vmcore > vmcore.elf\n'
 	fi
 } > "$R/kdump/cmds"
 (cd "$R" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) | gzip -1 > "$W/capture.img"
@@ -141,7 +143,7 @@ if [ ! -s "$W/data.ext4" ]; then
 		fail "mke2fs data disk"
 fi
 truncate -s 0 "$T/gt.img"; truncate -s 64M "$T/gt.img"
-mke2fs -q -t ext4 -L out "$T/out.ext4" 512M || fail "mke2fs out disk"
+mke2fs -q -t ext4 -L out "$T/out.ext4" 1G || fail "mke2fs out disk"
 
 # ---------------------------------------------------------------- run
 QEMU=(nice -n 19 qemu-system-x86_64 -M q35 -accel tcg -cpu max,la57=off
@@ -180,7 +182,13 @@ debugfs -R "rdump / $T/out" "$T/out.ext4" >/dev/null 2>&1 ||
 # /usr/bin/python3: Debian's python3-libkdumpfile reads the written dumps
 PY=python3
 [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
-$PY "$root/tests/tools/kdumpcheck.py" "$T" "$WRITERS"
+# the written dumps are read back with our dumpcheck, our and Debian's -R,
+# and crash when the debug vmlinux of this kernel is at hand
+VMLINUX=${VMLINUX_CACHE:-$BUILD/vmlinux}/vmlinux-$KREL
+MDF_BIN=${BIN:-$root/makedumpfile} DUMPCHECK=$BUILD/tools/dumpcheck \
+	VMLINUX=$VMLINUX $PY "$root/tests/tools/kdumpcheck.py" "$T" "$WRITERS"
 rc=$?
+[ "${KDUMP_KEEP:-0}" = 1 ] ||
+	rm -f "$T/out/vmcore.elf" "$T"/out/*.l "$T"/out/dump.*
 say "kdump test took $(elapsed)s"
 exit $rc

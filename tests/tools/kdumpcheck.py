@@ -13,10 +13,12 @@ flags, no byte of such a page read (the trace), page counts against Debian
 makedumpfile 1.7.2 run in the same capture kernel, identical results in
 every bounded-memory mode; up to snapshot drift: free pages, page cache.
 """
+import difflib
 import json
 import os
 import re
 import struct
+import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -288,6 +290,71 @@ def main():
         ok(name in runs and runs[name]['rc'] == '0' and head.startswith(magic),
            '%s wrote %s (%d bytes, starts with %r)'
            % (name, fn, os.path.getsize(p) if head else 0, magic))
+    lrss = maxrss_of_time(open(os.path.join(out, 'distro-l.log')).read())
+    note('peak RSS of -l --message-level 7 -d 31 in the capture kernel: %s kB '
+         '(busybox time -v)' % lrss)
+    src = os.path.join(out, 'vmcore.elf')
+    ok(runs.get('source', {}).get('rc') == '0' and os.path.getsize(src) > 0,
+       'the capture kernel copied /proc/vmcore for the host (%d bytes)'
+       % os.path.getsize(src))
+    mdf, dumpcheck = os.environ['MDF_BIN'], os.environ['DUMPCHECK']
+
+    def run(cmd, stdin=None):
+        with open(stdin, 'rb') if stdin else open(os.devnull, 'rb') as f:
+            p = subprocess.run(cmd, stdin=f, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT)
+        return p.returncode, p.stdout.decode(errors='replace')
+
+    # -F: rearranged by our -R and by Debian's, which must agree
+    flat = os.path.join(out, 'dump.flat')
+    ours_r, deb_r = flat + '.ours-R', flat + '.debian-R'
+    for f in (ours_r, deb_r):
+        if os.path.exists(f):
+            os.unlink(f)
+    rc1, o1 = run([mdf, '-R', ours_r], stdin=flat)
+    rc2, o2 = run(['/usr/bin/makedumpfile', '-R', deb_r], stdin=flat)
+    same = rc1 == 0 and rc2 == 0 and open(ours_r, 'rb').read() == \
+        open(deb_r, 'rb').read()
+    if not same:
+        note('ours -R: exit %d %s' % (rc1, o1.strip()[-300:]))
+        note('Debian -R: exit %d %s' % (rc2, o2.strip()[-300:]))
+    ok(same, 'the -F -c stream rearranged by our -R equals Debian '
+       "makedumpfile's -R")
+    # every page byte for byte against /proc/vmcore (tests/tools/dumpcheck)
+    for fn in ('dump.l', os.path.basename(ours_r), 'ours.d1.l'):
+        rc, o = run([dumpcheck, os.path.join(out, fn), src])
+        last = o.strip().splitlines()[-1] if o.strip() else ''
+        if rc:
+            note(o.strip()[-1500:])
+        ok(rc == 0, 'dumpcheck: %s matches /proc/vmcore (%s)' % (fn, last))
+    # crash opens the dump and says what it says of /proc/vmcore
+    vmlinux = os.environ.get('VMLINUX', '')
+    if not os.path.exists(vmlinux):
+        note('NOTICE: %s is missing: crash not run on the capture kernel\'s '
+             'dumps (tests/tools/vmlinux.sh fetches it for 6.1.0-56)'
+             % vmlinux)
+        return
+    cmds = b'sys\nkmem -i\nlog\nquit\n'
+    outs = {}
+    for fn in ('vmcore.elf', 'dump.l', os.path.basename(ours_r)):
+        p = subprocess.run(['timeout', '300', 'crash', '-s', vmlinux,
+                            os.path.join(out, fn)], input=cmds,
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        text = p.stdout.decode(errors='replace')
+        outs[fn] = (p.returncode, '\n'.join(
+            l for l in text.splitlines() if 'DUMPFILE:' not in l))
+    rc0, want = outs['vmcore.elf']
+    ok(rc0 == 0 and 'PANIC' in want and 'TOTAL MEM' in want,
+       'crash reads /proc/vmcore as copied (sys, kmem -i, log)')
+    for fn in ('dump.l', os.path.basename(ours_r)):
+        rc, got = outs[fn]
+        if got != want:
+            for line in difflib.unified_diff(want.splitlines(),
+                                             got.splitlines(), lineterm='',
+                                             n=0):
+                note(line)
+        ok(rc == 0 and got == want, 'crash on %s prints what it prints for '
+           '/proc/vmcore (%d lines)' % (fn, len(got.splitlines())))
 
 
 if __name__ == '__main__':
