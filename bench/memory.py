@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """bench/memory.py [--append] [CORE...]: peak memory, ours vs makedumpfile 1.7.2.
 
-Not a timed test: a measurement.  For every x86_64 real vmcore of
-../shared/vmcores (decompressed by tests/tools/vmcores.sh) and every CORE
-given (e.g. the generator's 1 TiB synthetic core), runs
+Not a timed test: a measurement.  For every real vmcore of ../shared/vmcores
+(decompressed by tests/tools/vmcores.sh), the generator's 1 TiB synthetic
+machine (fixtures/vmcore/scale-1t.txt, built with build/tools/mkvmcore when
+both exist) or else every CORE given, runs
 
   ours    ./makedumpfile              --dry-run -d 31 (dynamic build)
   static  build-static/makedumpfile   --dry-run -d 31
@@ -103,6 +104,17 @@ def main():
             cores.append((f[0], f[1]))
     for c in extra:
         cores.append((os.path.basename(c), c))
+    # the generator's 1 TiB machine (a sparse file of a few MiB on disk)
+    gen = os.path.join(ROOT, 'build', 'tools', 'mkvmcore')
+    fix = os.path.join(ROOT, 'fixtures', 'vmcore', 'scale-1t.txt')
+    if not extra and os.path.exists(fix):
+        sh(['make', '-C', ROOT, '-s', 'tools'])
+        core = os.path.join(OUT, 'scale-1t.elf')
+        p = sh([gen, fix, core, core + '.gt'])
+        if p.returncode == 0:
+            cores.append(('scale-1t', core))
+        else:
+            print('mkvmcore scale-1t failed: ' + p.stdout.decode()[-300:])
     if not cores:
         sys.exit('no vmcore: ../shared/vmcores is absent and none was given')
 
