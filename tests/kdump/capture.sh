@@ -113,13 +113,13 @@ cp "$STATIC" "$R/sbin/makedumpfile"
 	printf 'ours-d0-trace\tmakedumpfile --dry-run -d 0 --report-json ours-d0.json --trace-reads trace-d0.txt /proc/vmcore unused\n'
 	printf 'ours-small-cycles\tmakedumpfile --dry-run -d 31 --cyclic-buffer 1 --message-level 31 --report-json ours-small.json /proc/vmcore unused\n'
 	printf 'ours-non-mmap\tmakedumpfile --dry-run -d 31 --non-mmap --report-json ours-nommap.json /proc/vmcore unused\n'
-	printf 'debian-d31\ttime -v makedumpfile.debian --dry-run -l -d 31 --message-level 31 /proc/vmcore unused\n'
+	printf 'debian-d31\thelper rss makedumpfile.debian --dry-run -l -d 31 --message-level 31 /proc/vmcore unused\n'
 	# a written dump to check the page-content check against
 	printf 'debian-d1\tmakedumpfile.debian -l -d 1 /proc/vmcore debian.d1.l\n'
 	if [ $WRITERS = 1 ]; then
 		# what distributions run: Fedora/RHEL kdump.conf's default and
 		# Debian kdump-tools' piped flattened form
-		printf 'distro-l\ttime -v makedumpfile -l --message-level 7 -d 31 /proc/vmcore dump.l\n'
+		printf 'distro-l\thelper rss makedumpfile -l --message-level 7 -d 31 /proc/vmcore dump.l\n'
 		printf 'distro-F\tmakedumpfile -F -c -d 31 /proc/vmcore | cat > dump.flat\n'
 		# user pages kept: the helper's pattern pages can be compared
 		printf 'ours-d1\tmakedumpfile -l -d 1 /proc/vmcore ours.d1.l\n'

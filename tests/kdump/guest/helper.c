@@ -2,6 +2,7 @@
  * from the busybox initramfs as root).
  *
  *   helper anon PATTERN_MB ZERO_MB POISON OUTFILE
+ *   helper rss COMMAND [ARG...]
  *
  * Maps PATTERN_MB MiB of anonymous memory filled with a non-zero pattern,
  * ZERO_MB MiB written with zeroes (allocated zero-filled pages) and POISON
@@ -9,6 +10,11 @@
  * one line per page, "kind pfn" in hex (kind: anon, zero, poison), from
  * /proc/self/pagemap, then "done", and stays alive so the pages stay
  * allocated until the crash.
+ *
+ * rss runs COMMAND and prints its peak RSS from wait4() as
+ * "helper rss: maxrss_kb=N exit=S".  The kernel's maxrss of a child
+ * includes what the forking process held at exec(); this helper is small,
+ * where busybox time, forked from the init shell, is not.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -18,6 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #ifndef MADV_HWPOISON
@@ -102,10 +110,39 @@ static int anon(long pattern_mb, long zero_mb, long npoison, const char *out)
 		pause();
 }
 
+static int rss(char **argv)
+{
+	struct rusage ru;
+	pid_t pid;
+	int st;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		perror("helper: fork");
+		return 1;
+	}
+	if (pid == 0) {
+		execvp(argv[0], argv);
+		perror("helper: exec");
+		_exit(127);
+	}
+	if (wait4(pid, &st, 0, &ru) != pid) {
+		perror("helper: wait4");
+		return 1;
+	}
+	fprintf(stderr, "helper rss: maxrss_kb=%ld exit=%d\n", ru.ru_maxrss,
+		WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 1;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc >= 3 && strcmp(argv[1], "rss") == 0)
+		return rss(argv + 2);
 	if (argc == 6 && strcmp(argv[1], "anon") == 0)
 		return anon(atol(argv[2]), atol(argv[3]), atol(argv[4]), argv[5]);
-	fprintf(stderr, "usage: helper anon PATTERN_MB ZERO_MB POISON OUTFILE\n");
+	fprintf(stderr, "usage: helper anon PATTERN_MB ZERO_MB POISON OUTFILE\n"
+		"       helper rss COMMAND [ARG...]\n");
 	return 2;
 }
