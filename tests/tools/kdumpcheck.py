@@ -11,7 +11,13 @@ Prints "ok - kdump: ..." / "not ok - kdump: ..." lines with the evidence
 before them.  Exact: PG_offline and PG_hwpoison PFNs against the kernel's
 flags, no byte of such a page read (the trace), page counts against Debian
 makedumpfile 1.7.2 run in the same capture kernel, identical results in
-every bounded-memory mode; up to snapshot drift: free pages, page cache.
+every bounded-memory mode, the helper's pattern pages read back from -l -d 1
+dumps with libkdumpfile; up to snapshot drift: free pages, page cache.
+With the writers: the distributions' command lines wrote their dumps, every
+page of them equals the copied /proc/vmcore (tests/tools/dumpcheck), our -R
+of the -F stream equals Debian's, crash prints for dump.l what it prints for
+/proc/vmcore (when the debug vmlinux of the kernel is at hand, $VMLINUX).
+Env: MDF_BIN (our binary, for -R), DUMPCHECK, VMLINUX.
 """
 import difflib
 import json
@@ -340,7 +346,9 @@ def main():
         return
     cmds = b'sys\nkmem -i\nlog\nquit\n'
     outs = {}
-    for fn in ('vmcore.elf', 'dump.l', os.path.basename(ours_r)):
+    # (the -F stream's rearranged file is checked by dumpcheck above and
+    # equals Debian's -R; crash once on -l keeps the test short)
+    for fn in ('vmcore.elf', 'dump.l'):
         p = subprocess.run(['timeout', '300', 'crash', '-s', vmlinux,
                             os.path.join(out, fn)], input=cmds,
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -350,7 +358,7 @@ def main():
     rc0, want = outs['vmcore.elf']
     ok(rc0 == 0 and 'PANIC' in want and 'TOTAL MEM' in want,
        'crash reads /proc/vmcore as copied (sys, kmem -i, log)')
-    for fn in ('dump.l', os.path.basename(ours_r)):
+    for fn in ('dump.l',):
         rc, got = outs[fn]
         if got != want:
             for line in difflib.unified_diff(want.splitlines(),
