@@ -431,6 +431,15 @@ static int print_vtop(struct dump_ctx *d, struct mdf_err *err)
 	return 0;
 }
 
+/* Where a non-cyclic run keeps its bitmap file: --work-dir, else
+ * $TMPDIR, else /tmp (cli.md sections 6 and 12). */
+static const char *bitmap_dir(const struct opts *o)
+{
+	const char *dir = o->work_dir ? o->work_dir : getenv("TMPDIR");
+
+	return dir && *dir ? dir : "/tmp";
+}
+
 /* Size the pfn windows from the memory budget and allocate them. */
 static int setup_cycles(struct dump_ctx *d, struct mdf_err *err)
 {
@@ -448,11 +457,8 @@ static int setup_cycles(struct dump_ctx *d, struct mdf_err *err)
 		report_msg(d->rep, "The buffer size for the cyclic mode will be truncated to %llu byte.",
 			   (unsigned long long)plan.bufsize);
 	}
-	if (plan.in_file) {
-		dir = o->work_dir ? o->work_dir : getenv("TMPDIR");
-		if (!dir || !*dir)
-			dir = "/tmp";
-	}
+	if (plan.in_file)
+		dir = bitmap_dir(o);
 	rc = cycle_init(&d->cyc, plan.pfns,
 			d->have_mm ? (unsigned)d->mm.struct_size : 64, dir, err);
 	if (rc < 0)
@@ -1051,9 +1057,10 @@ static int run_mem_usage(struct dump_ctx *d, struct mdf_err *err)
 				   path);
 	d->stats.max_mapnr = d->max_mapnr;
 	d->codec = &codec_none;
-	/* one window over all pfns, as makedumpfile's non-cyclic mode */
+	/* one window over all pfns, as makedumpfile's non-cyclic mode:
+	 * the bitmaps in a file (cli.md section 6) */
 	rc = cycle_init(&d->cyc, d->max_mapnr < 64 ? 64 : d->max_mapnr,
-			(unsigned)d->mm.struct_size, err);
+			(unsigned)d->mm.struct_size, bitmap_dir(d->o), err);
 	if (rc < 0)
 		return rc;
 	env.in = d->in;
