@@ -2,6 +2,8 @@
 #   make            build ./makedumpfile
 #   make check      unit, end-to-end and real-vmcore tests
 #   make asan       the same build with ASan+UBSan in build-asan/
+#   make static     statically linked build-static/makedumpfile (initramfs)
+#   make check-kdump  our static binary in a real kdump capture kernel (QEMU)
 #   make install    PREFIX, DESTDIR, SBINDIR, MANDIR honoured
 # Optional codecs are found with pkg-config; LZO=0 SNAPPY=0 ZSTD=0 turn
 # them off.  CFLAGS, CPPFLAGS and LDFLAGS from the environment are kept.
@@ -78,7 +80,7 @@ MKVMCORE_SRCS := $(wildcard tests/tools/mkvmcore/*.c)
 TOOL_BINS += $(BUILD)/tools/mkvmcore
 
 .PHONY: all clean check check-run check-unit check-e2e check-real asan ubsan install \
-	demo tools check-kernel-patch
+	demo tools static check-kdump check-kernel-patch
 
 all: $(BIN)
 
@@ -112,7 +114,7 @@ tools: $(TOOL_BINS)
 # built and run.
 check:
 	@bash tests/tools/deps.sh test
-	@$(MAKE) --no-print-directory check-run
+	@$(MAKE) --no-print-directory check-run TESTS="$(or $(TESTS),unit e2e real kdump)"
 
 check-run: $(BIN) $(UNIT_BINS) $(TOOL_BINS)
 	@BUILD=$(BUILD) BIN=$(abspath $(BIN)) bash tests/run.sh $(TESTS)
@@ -125,6 +127,18 @@ check-e2e: $(BIN) $(TOOL_BINS)
 
 check-real: $(BIN) $(TOOL_BINS)
 	@BUILD=$(BUILD) BIN=$(abspath $(BIN)) bash tests/run.sh real
+
+# boots Debian's kernel under QEMU, crashes it, runs build-static/makedumpfile
+# in the capture kernel (tests/kdump/capture.sh; about 2 minutes under TCG)
+check-kdump: $(BIN) $(TOOL_BINS)
+	@bash tests/tools/deps.sh kdump
+	@BUILD=$(BUILD) BIN=$(abspath $(BIN)) bash tests/run.sh kdump
+
+# for an initramfs: Debian's static archives (libelf.a needs zlib, bzip2,
+# xz and zstd; snappy is C++, so libstdc++.a), checked by tests/e2e/static.sh
+static:
+	@$(MAKE) --no-print-directory LINKTYPE=static BUILD=build-static \
+		BIN=build-static/makedumpfile all
 
 # Optional lane (not part of check): Debian's 6.1 kernel built without and
 # with kernel/5.1-6.5, booted under QEMU with a balloon, dumped, checked.
@@ -153,6 +167,6 @@ install: $(BIN)
 	install -m 0644 makedumpfile.conf.5 $(DESTDIR)$(MANDIR)/man5/makedumpfile.conf.5
 
 clean:
-	rm -rf build build-asan build-ubsan makedumpfile
+	rm -rf build build-asan build-ubsan build-static makedumpfile
 
 -include $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d)

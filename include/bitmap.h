@@ -53,6 +53,9 @@ struct dump_stats {
 	uint64_t offline_absent;	/* PageOffline pfns with no memory in the dump */
 	uint64_t hvo_fake_heads;	/* HVO aliases seen as tails */
 	uint64_t pages_read;		/* page data reads */
+	uint64_t pages_mapped;		/* ... through an mmap window */
+	uint64_t pages_pread;		/* ... with pread() */
+	uint64_t mmap_windows;		/* mmap() calls for page data */
 	uint64_t write_bytes;
 };
 
@@ -73,11 +76,44 @@ struct scan_env {
 	uint64_t max_mapnr;
 };
 
+/** How the pfn space is cut into windows (cli.md section 6, formats.md
+ * section 10).  The budget is the memory of both bitmaps of a window:
+ * min(60 % of MemFree, CYCLE_AUTO_MAX, both whole bitmaps), or what
+ * --cyclic-buffer asks, cut to MemFree.  Non-cyclic runs (--non-cyclic,
+ * --work-dir) use one window over all pfns, kept in a temporary file. */
+struct cycle_plan {
+	uint64_t bufsize;	/* bytes for both bitmaps of one window */
+	uint64_t pfns;		/* window capacity in pfns */
+	bool single;		/* one window covers every pfn */
+	bool in_file;		/* bitmaps in a temporary file */
+	bool truncated;		/* --cyclic-buffer was more than MemFree */
+};
+
+enum {
+	CYCLE_AUTO_MAX = 4u << 20,	/* makedumpfile's 4 MiB */
+	CYCLE_MIN_PFNS = 4096,		/* one struct page batch */
+};
+
+/** MemFree of the system we run on (the capture kernel) from
+ * /proc/meminfo, in bytes; 0 if unknown. */
+uint64_t cycle_host_mem_free(void);
+
+/**
+ * Plan the windows.  mem_free: MemFree of the running system in bytes, 0 if
+ * unknown (no limit from it); user_bytes: --cyclic-buffer in bytes, 0 for
+ * the automatic size; nsplit: number of output files (budget per file).
+ */
+void cycle_plan_make(uint64_t max_mapnr, uint64_t mem_free,
+		     uint64_t user_bytes, unsigned nsplit, bool non_cyclic,
+		     struct cycle_plan *ret);
+
 /** One pfn window and its bitmaps. */
 struct cycle {
 	uint64_t start, end;		/* [start, end) pfns */
-	uint64_t cap;			/* window capacity in pfns (multiple of 8) */
+	uint64_t cap;			/* window capacity in pfns (multiple of 64) */
 	uint8_t *bm1, *bm2;		/* cap / 8 bytes each; bit 0 = start */
+	int file_fd;			/* non-cyclic: the unlinked bitmap file */
+	size_t file_len;		/* its mapping (bm1, bm2); 0: heap */
 	/* exclusion that ran past the previous window */
 	uint64_t carry_end;
 	enum page_class carry_class;
@@ -90,8 +126,11 @@ struct cycle {
 	uint8_t *spbuf, *avail;
 };
 
+/** Allocate a window of cap_pfns.  tmp_dir non-NULL: the bitmaps live in
+ * an unlinked file kdump_bitmapXXXXXX there (mapped shared, so the kernel
+ * can write them back instead of holding them in RAM); else on the heap. */
 int cycle_init(struct cycle *c, uint64_t cap_pfns, unsigned struct_size,
-	       struct mdf_err *err);
+	       const char *tmp_dir, struct mdf_err *err);
 void cycle_deinit(struct cycle *c);
 /** Rewind before a pass over all windows. */
 void cycle_rewind(struct cycle *c);

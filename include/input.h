@@ -35,7 +35,7 @@ struct input_load {
 };
 
 enum input_access {
-	INPUT_ACCESS_AUTO,	/* mmap the whole file, or windows on procfs */
+	INPUT_ACCESS_AUTO,	/* mmap windows, read() where mmap fails */
 	INPUT_ACCESS_READ,	/* --non-mmap: pread() only */
 };
 
@@ -60,7 +60,18 @@ struct input_ops {
 	void (*close)(struct input *in);
 };
 
+/* How page data is reached.  Files and /proc/vmcore are read through
+ * per-reader mmap windows, so what is mapped never grows with the size of
+ * the dump; WHOLE is for inputs that are memory already (unit tests).
+ * Pages of a file touched through a window count in RSS until the window
+ * moves on, pages of /proc/vmcore do not (the kernel maps the old memory
+ * with remap_pfn_range()), hence two sizes. */
 enum input_mapping { INPUT_MAP_NONE, INPUT_MAP_WHOLE, INPUT_MAP_WINDOW };
+
+enum {
+	INPUT_WINDOW_FILE = 1u << 20,
+	INPUT_WINDOW_PROCFS = 4u << 20,
+};
 
 struct input {
 	const struct input_ops *ops;
@@ -92,8 +103,9 @@ struct input {
 
 	/* data access */
 	enum input_mapping mapping;
-	const uint8_t *map;		/* INPUT_MAP_WHOLE */
+	const uint8_t *map;		/* INPUT_MAP_WHOLE: caller's memory */
 	size_t window_size;		/* INPUT_MAP_WINDOW */
+	size_t host_page;		/* mmap offset alignment */
 	void (*trace)(void *ctx, uint64_t paddr, uint64_t len);
 	void *trace_ctx;
 
@@ -102,7 +114,9 @@ struct input {
 	void *priv;			/* format private data */
 };
 
-/** Per-thread read state: scratch page, mmap window, range cursor. */
+/** Per-thread read state: scratch page, mmap window, range cursor and
+ * statistics (how the pages were reached: tests and -D check that
+ * /proc/vmcore is really read through mmap). */
 struct input_reader {
 	struct input *in;
 	uint8_t *scratch;		/* one page */
@@ -110,7 +124,12 @@ struct input_reader {
 	const uint8_t *win;		/* INPUT_MAP_WINDOW */
 	uint64_t win_off;
 	size_t win_len;
-	uint64_t pages_read;
+	bool no_mmap;			/* mmap failed once: read() from now on */
+	int mmap_errno;			/* why it failed */
+	uint64_t pages_read;		/* pages handed out */
+	uint64_t pages_mapped;		/* ... of them through a window */
+	uint64_t pages_pread;		/* ... of them copied with pread() */
+	uint64_t windows;		/* mmap() calls */
 };
 
 int input_open(const char *path, const struct input_open_opts *opts,

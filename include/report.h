@@ -23,11 +23,15 @@ struct report_range_list {
 struct report {
 	unsigned ml;		/* message level bits */
 	FILE *out;		/* common/debug/report stream */
-	bool tty;		/* progress redrawn in place */
+	FILE *prog;		/* progress stream: stderr */
+	bool tty;		/* progress redrawn in place (prog is a terminal);
+				 * otherwise one line per step, for journald */
+	int64_t (*clock_ms)(void);	/* monotonic ms; tests replace it */
 	/* progress state */
 	const char *label;
-	int64_t last_ms;	/* last redraw, ms since start */
-	int64_t start_ms;
+	int64_t last_ms;	/* last line or redraw */
+	int64_t start_ms;	/* phase start (ETA, STEP timing) */
+	int64_t start_us;
 	unsigned spin;
 	int last_permille;
 	bool line_open;		/* an in-place line needs a '\n' */
@@ -52,11 +56,18 @@ void report_warns(struct report *r, const struct mdf_warns *w);
  * (--show-vmcoreinfo). */
 void report_text(struct report *r, const char *text, size_t len);
 
-/** Progress of a phase (bit 1, stderr).  Rate-limited. */
+/** Progress of a phase (bit 1, stderr).  On a terminal makedumpfile's
+ * in-place line, redrawn at most once a second; otherwise (journald, a
+ * pipe, a log file) a newline-terminated line at every 10 % step, and at
+ * most every REPORT_QUIET_MS when a step takes longer. */
 void report_progress(struct report *r, const char *label, uint64_t cur,
 		     uint64_t total);
-/** Force the 100 % line of the phase and end it. */
+/** Force the 100 % line of the phase, and print its STEP timing (bit 16).
+ * On a terminal the line stays open for the next phase to overwrite, but
+ * for "Copying data", the last one. */
 void report_progress_done(struct report *r, const char *label);
+
+enum { REPORT_QUIET_MS = 30000 };
 
 /** Forget the ranges gathered so far (a retry at another dump level). */
 void report_clear_ranges(struct report *r);

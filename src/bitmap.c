@@ -5,8 +5,12 @@
  * pages are read in batches of SCAN_BATCH (+1 for the next page of a
  * compound head).  Never prints; I/O only through memmap and input.
  */
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "bitmap.h"
 
@@ -55,14 +59,125 @@ uint64_t bm_next_set(const uint8_t *bm, uint64_t i, uint64_t end)
 	return end;
 }
 
-int cycle_init(struct cycle *c, uint64_t cap_pfns, unsigned struct_size,
-	       struct mdf_err *err)
+uint64_t cycle_host_mem_free(void)
 {
+	unsigned long long kib;
+	char line[256];
+	uint64_t ret = 0;
+	FILE *f;
+
+	f = fopen("/proc/meminfo", "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemFree: %llu kB", &kib) == 1) {
+			ret = (uint64_t)kib * 1024;
+			break;
+		}
+	fclose(f);
+	return ret;
+}
+
+void cycle_plan_make(uint64_t max_mapnr, uint64_t mem_free,
+		     uint64_t user_bytes, unsigned nsplit, bool non_cyclic,
+		     struct cycle_plan *ret)
+{
+	/* both whole bitmaps, per output file */
+	uint64_t whole = (max_mapnr + 3) / 4, buf;
+	struct cycle_plan p = { 0 };
+
+	if (nsplit > 1) {
+		whole /= nsplit;
+		mem_free /= nsplit;
+	}
+	if (non_cyclic) {
+		buf = whole;
+		p.in_file = true;
+	} else if (user_bytes) {
+		buf = user_bytes;
+		if (mem_free && buf > mem_free) {
+			buf = mem_free;
+			p.truncated = true;
+		}
+	} else {
+		buf = CYCLE_AUTO_MAX;
+		/* 60 % of free memory at most, for safety (makedumpfile) */
+		if (mem_free && buf > mem_free / 10 * 6)
+			buf = mem_free / 10 * 6;
+		if (buf > whole)
+			buf = whole;
+	}
+	p.bufsize = buf;
+	p.pfns = buf * 4;
+	if (p.pfns < CYCLE_MIN_PFNS)
+		p.pfns = CYCLE_MIN_PFNS;
+	if (buf >= whole || p.pfns >= max_mapnr) {
+		p.single = true;
+		p.pfns = max_mapnr ? max_mapnr : 1;
+	}
+	*ret = p;
+}
+
+/* Bitmaps of a non-cyclic run: an unlinked file in dir, mapped shared.
+ * Sized by the whole machine on purpose: that is what --work-dir asks
+ * for, and the page cache can write it back under memory pressure. */
+static int cycle_map_file(struct cycle *c, const char *dir,
+			  struct mdf_err *err)
+{
+	size_t len = (size_t)(c->cap / 8 * 2);
+	char path[4096];
+	void *p;
+	int n, fd, rc;
+
+	n = snprintf(path, sizeof(path), "%s/kdump_bitmapXXXXXX", dir);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return mdf_err_set(err, MDF_EINVAL,
+				   "the bitmap directory name is too long: %s", dir);
+	fd = mkstemp(path);
+	if (fd < 0)
+		return mdf_err_sys(err, errno, "Can't open the bitmap file(%s)",
+				   path);
+	unlink(path);
+	if (ftruncate(fd, (off_t)len) != 0) {
+		rc = mdf_err_sys(err, errno,
+				 "Can't make the bitmap file(%s) %zu bytes long",
+				 path, len);
+		goto fail;
+	}
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED) {
+		rc = mdf_err_sys(err, errno, "Can't map the bitmap file(%s)",
+				 path);
+		goto fail;
+	}
+	c->file_fd = fd;
+	c->file_len = len;
+	c->bm1 = p;
+	c->bm2 = c->bm1 + c->cap / 8;
+	return 0;
+fail:
+	close(fd);
+	return rc;
+}
+
+int cycle_init(struct cycle *c, uint64_t cap_pfns, unsigned struct_size,
+	       const char *tmp_dir, struct mdf_err *err)
+{
+	int rc;
+
 	memset(c, 0, sizeof(*c));
 	cap_pfns = (cap_pfns + 63) & ~63ull;
 	c->cap = cap_pfns;
-	c->bm1 = calloc(1, cap_pfns / 8);
-	c->bm2 = calloc(1, cap_pfns / 8);
+	if (tmp_dir) {
+		rc = cycle_map_file(c, tmp_dir, err);
+		if (rc < 0) {
+			cycle_deinit(c);
+			return rc;
+		}
+	} else {
+		c->bm1 = calloc(1, cap_pfns / 8);
+		c->bm2 = calloc(1, cap_pfns / 8);
+	}
 	c->spbuf = malloc((size_t)(SCAN_BATCH + 1) * (struct_size ? struct_size : 64));
 	c->avail = malloc(SCAN_BATCH + 1);
 	if (!c->bm1 || !c->bm2 || !c->spbuf || !c->avail) {
@@ -76,8 +191,13 @@ int cycle_init(struct cycle *c, uint64_t cap_pfns, unsigned struct_size,
 
 void cycle_deinit(struct cycle *c)
 {
-	free(c->bm1);
-	free(c->bm2);
+	if (c->file_len) {
+		munmap(c->bm1, c->file_len);
+		close(c->file_fd);
+	} else {
+		free(c->bm1);
+		free(c->bm2);
+	}
 	free(c->spbuf);
 	free(c->avail);
 	memset(c, 0, sizeof(*c));

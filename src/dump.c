@@ -33,10 +33,6 @@
 #define KVER_NEWEST	KERNEL_VERSION(7, 1, 255)
 #define KVER_OLDEST	KERNEL_VERSION(2, 6, 15)
 
-/* default bitmap budget per cycle when nothing else is known: both
- * bitmaps of a window fit in this many bytes (cli.md section 6) */
-enum { DEFAULT_CYCLE_BYTES = 4u << 20 };
-
 struct dump_ctx {
 	const struct opts *o;
 	struct report *rep;
@@ -452,19 +448,51 @@ static int print_vtop(struct dump_ctx *d, struct mdf_err *err)
 	return 0;
 }
 
-/* cycle window size in pfns from the memory budget: two bitmaps */
-static uint64_t cycle_pfns(const struct dump_ctx *d)
+/* Where a non-cyclic run keeps its bitmap file: --work-dir, else
+ * $TMPDIR, else /tmp (cli.md sections 6 and 12). */
+static const char *bitmap_dir(const struct opts *o)
 {
-	uint64_t bytes = DEFAULT_CYCLE_BYTES, pfns;
+	const char *dir = o->work_dir ? o->work_dir : getenv("TMPDIR");
 
-	if (d->o->cyclic_buffer_kib)
-		bytes = d->o->cyclic_buffer_kib * 1024;
-	pfns = bytes * 8 / 2;
-	if (d->o->non_cyclic || d->o->work_dir || pfns > d->max_mapnr)
-		pfns = d->max_mapnr;
-	if (pfns < 64)
-		pfns = 64;
-	return pfns;
+	return dir && *dir ? dir : "/tmp";
+}
+
+/* Size the pfn windows from the memory budget and allocate them. */
+static int setup_cycles(struct dump_ctx *d, struct mdf_err *err)
+{
+	const struct opts *o = d->o;
+	bool non_cyclic = o->non_cyclic || o->work_dir;
+	uint64_t mem_free = cycle_host_mem_free();
+	struct cycle_plan plan;
+	const char *dir = NULL;
+	int rc;
+
+	cycle_plan_make(d->max_mapnr, mem_free, o->cyclic_buffer_kib * 1024,
+			1, non_cyclic, &plan);
+	if (plan.truncated) {
+		report_msg(d->rep, "Specified buffer size is larger than free memory.");
+		report_msg(d->rep, "The buffer size for the cyclic mode will be truncated to %llu byte.",
+			   (unsigned long long)plan.bufsize);
+	}
+	if (plan.in_file)
+		dir = bitmap_dir(o);
+	rc = cycle_init(&d->cyc, plan.pfns,
+			d->have_mm ? (unsigned)d->mm.struct_size : 64, dir, err);
+	if (rc < 0)
+		return rc;
+	report_debug(d->rep, "Buffer size for the cyclic mode: %llu",
+		     (unsigned long long)plan.bufsize);
+	if (plan.in_file)
+		report_debug(d->rep, "Non-cyclic mode: bitmaps of %llu pfns in a file in %s.",
+			     (unsigned long long)d->cyc.cap, dir);
+	else if (plan.single)
+		report_debug(d->rep, "There is enough free memory to be done in one cycle.");
+	else
+		report_debug(d->rep, "%llu cycles of %llu pfns (MemFree %llu kB).",
+			     (unsigned long long)((d->max_mapnr + d->cyc.cap - 1) / d->cyc.cap),
+			     (unsigned long long)d->cyc.cap,
+			     (unsigned long long)(mem_free >> 10));
+	return 0;
 }
 
 /* Pass 1: classify every window, count; the writer sees each window's
@@ -535,6 +563,38 @@ static int run_batch(struct dump_ctx *d, struct pipeline *pl,
 	return rc;
 }
 
+/* How the workers reached the page data (mmap windows or read()): -D
+ * and --report-json show it, the kdump test checks it. */
+static void reader_stats(struct dump_ctx *d, const struct pipeline *pl)
+{
+	uint64_t mapped = 0, pread = 0, windows = 0;
+	unsigned i;
+
+	for (i = 0; i < pl->nworkers; i++) {
+		const struct input_reader *rd = &pl->w[i].rd;
+
+		if (!pl->w[i].have_rd)
+			continue;
+		mapped += rd->pages_mapped;
+		pread += rd->pages_pread;
+		windows += rd->windows;
+		if (rd->no_mmap) {
+			errno = rd->mmap_errno;
+			report_msg(d->rep, "Can't read the dump memory(%s) with mmap(): %m; read() was used instead.",
+				   d->in->path);
+		}
+	}
+	d->stats.pages_mapped += mapped;
+	d->stats.pages_pread += pread;
+	d->stats.mmap_windows += windows;
+	if (mapped + pread)
+		report_debug(d->rep, "Page data: %llu pages through %llu mmap windows of %u KiB, %llu with read().",
+			     (unsigned long long)mapped,
+			     (unsigned long long)windows,
+			     (unsigned)(d->in->window_size >> 10),
+			     (unsigned long long)pread);
+}
+
 /* A page pass: every window up to what the writer asks, dumpable pages
  * through the pipeline in pfn order.  Windows past max_mapnr (ELF keeps
  * PT_LOADs above the last memory section) have no struct pages. */
@@ -596,7 +656,7 @@ static int page_pass(struct dump_ctx *d, const struct scan_env *env,
 				if (rc < 0)
 					goto out;
 				done += PIPE_BATCH;
-				if (wp.work != PIPE_NONE && (done & 0xffff) == 0)
+				if (wp.work != PIPE_NONE && (done & 0xfff) == 0)
 					report_progress(d->rep, label, done,
 							d->ndumpable);
 			}
@@ -618,6 +678,7 @@ static int page_pass(struct dump_ctx *d, const struct scan_env *env,
 		report_progress_done(d->rep, label);
 out:
 	d->stats.pages_read += pipeline_pages_read(&pl);
+	reader_stats(d, &pl);
 	pipeline_deinit(&pl);
 	free(b);
 	return rc;
@@ -835,14 +896,9 @@ static int run_create(struct dump_ctx *d, struct mdf_err *err)
 	d->stats.max_mapnr = d->max_mapnr;
 	pick_codec(d);
 
-	rc = cycle_init(&d->cyc, cycle_pfns(d),
-			d->have_mm ? (unsigned)d->mm.struct_size : 64, err);
+	rc = setup_cycles(d, err);
 	if (rc < 0)
 		return rc;
-	report_debug(d->rep, "Buffer size for the cyclic mode: %llu",
-		     (unsigned long long)(d->cyc.cap / 8 * 2));
-	if (d->cyc.cap >= d->max_mapnr)
-		report_debug(d->rep, "There is enough free memory to be done in one cycle.");
 
 	env.in = d->in;
 	env.mm = d->have_mm ? &d->mm : NULL;
@@ -1021,9 +1077,10 @@ static int run_mem_usage(struct dump_ctx *d, struct mdf_err *err)
 				   path);
 	d->stats.max_mapnr = d->max_mapnr;
 	d->codec = &codec_none;
-	/* one window over all pfns, as makedumpfile's non-cyclic mode */
+	/* one window over all pfns, as makedumpfile's non-cyclic mode:
+	 * the bitmaps in a file (cli.md section 6) */
 	rc = cycle_init(&d->cyc, d->max_mapnr < 64 ? 64 : d->max_mapnr,
-			(unsigned)d->mm.struct_size, err);
+			(unsigned)d->mm.struct_size, bitmap_dir(d->o), err);
 	if (rc < 0)
 		return rc;
 	env.in = d->in;

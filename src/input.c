@@ -20,10 +20,6 @@
 #define PROC_SUPER_MAGIC 0x9fa0
 #endif
 
-/* mmap windows on /proc/vmcore: large enough for sequential speed, small
- * enough that the capture kernel never maps a whole terabyte at once. */
-enum { INPUT_WINDOW = 4u << 20 };
-
 static const struct input_ops *const input_formats[] = {
 	&input_elf_ops,
 };
@@ -258,7 +254,11 @@ void input_reader_deinit(struct input_reader *r)
 }
 
 /* Map the window of the file that holds [off, off+len).  0, or 1 if mmap
- * is not possible (the caller falls back to pread). */
+ * is not possible (the caller falls back to pread).  A window never spans
+ * more than window_size bytes (plus a page straddling its end), so the
+ * memory mapped stays the same whatever the size of the dump; on
+ * /proc/vmcore the kernel maps the old memory without reading it, so
+ * excluded pages inside a window are never touched. */
 static int reader_window(struct input_reader *r, uint64_t off, size_t len)
 {
 	struct input *in = r->in;
@@ -267,15 +267,17 @@ static int reader_window(struct input_reader *r, uint64_t off, size_t len)
 
 	if (r->win && off >= r->win_off && off + len <= r->win_off + r->win_len)
 		return 0;
+	if (r->no_mmap)
+		return 1;
 	if (r->win) {
 		munmap((void *)r->win, r->win_len);
 		r->win = NULL;
 	}
-	start = off & ~((uint64_t)in->window_size - 1);
-	end = start + in->window_size;
-	if (end < off + len)
-		end = (off + len + in->window_size - 1) &
-		      ~((uint64_t)in->window_size - 1);
+	/* from the page holding off (mmap wants page-aligned offsets) to
+	 * window_size past it, one page more for a page of the dump that
+	 * is not page-aligned in the file (QEMU's cores) */
+	start = off & ~((uint64_t)in->host_page - 1);
+	end = start + in->window_size + in->host_page;
 	if (in->file_size && end > in->file_size)
 		end = in->file_size;
 	if (end <= start || end < off + len)
@@ -283,10 +285,13 @@ static int reader_window(struct input_reader *r, uint64_t off, size_t len)
 	p = mmap(NULL, (size_t)(end - start), PROT_READ, MAP_PRIVATE, in->fd,
 		 (off_t)start);
 	if (p == MAP_FAILED) {
-		/* procfs without mmap support: use read() from now on */
-		in->mapping = INPUT_MAP_NONE;
+		/* a kernel without mmap on /proc/vmcore (before 3.12), or
+		 * a file system without it: read() from now on */
+		r->no_mmap = true;
+		r->mmap_errno = errno;
 		return 1;
 	}
+	r->windows++;
 	r->win = p;
 	r->win_off = start;
 	r->win_len = (size_t)(end - start);
@@ -325,6 +330,7 @@ int input_file_read_page(struct input_reader *r, uint64_t pfn,
 		return 0;
 	case INPUT_MAP_WINDOW:
 		if (reader_window(r, rg->off + rel, psz) == 0) {
+			r->pages_mapped++;
 			*ret = r->win + (rg->off + rel - r->win_off);
 			return 0;
 		}
@@ -333,6 +339,7 @@ int input_file_read_page(struct input_reader *r, uint64_t pfn,
 		rc = input_pread_full(in, r->scratch, psz, rg->off + rel, err);
 		if (rc)
 			return rc;
+		r->pages_pread++;
 		*ret = r->scratch;
 		return 0;
 	}
@@ -385,6 +392,7 @@ slow:
 		if (!any)
 			return MDF_ABSENT;
 		r->pages_read++;
+		r->pages_pread++;
 		*ret = r->scratch;
 		return 0;
 	}
@@ -440,20 +448,19 @@ int input_open(const char *path, const struct input_open_opts *opts,
 		goto fail;
 	}
 
-	/* how to reach the data: see input.h */
+	/* how to reach the data: see input.h.  Never the whole file at
+	 * once: the pages touched would stay resident and peak RSS would
+	 * grow with the size of the crashed machine. */
 	in->mapping = INPUT_MAP_NONE;
-	if (!opts || opts->access == INPUT_ACCESS_AUTO) {
-		if (in->is_procfs) {
-			in->mapping = INPUT_MAP_WINDOW;
-			in->window_size = INPUT_WINDOW;
-		} else if (in->file_size && in->file_size <= SIZE_MAX) {
-			void *p = mmap(NULL, (size_t)in->file_size, PROT_READ,
-				       MAP_PRIVATE, in->fd, 0);
-			if (p != MAP_FAILED) {
-				in->map = p;
-				in->mapping = INPUT_MAP_WHOLE;
-			}
-		}
+	/* only with a known size: a page mapped past the end of a file or
+	 * device is SIGBUS, where read() says where the data ends */
+	if ((!opts || opts->access == INPUT_ACCESS_AUTO) && in->file_size) {
+		in->mapping = INPUT_MAP_WINDOW;
+		in->window_size = in->is_procfs ? INPUT_WINDOW_PROCFS :
+				  INPUT_WINDOW_FILE;
+		in->host_page = (size_t)sysconf(_SC_PAGESIZE);
+		if (in->host_page < 4096 || (in->host_page & (in->host_page - 1)))
+			in->host_page = 4096;
 	}
 
 	rc = in->ops->open(in, err);
@@ -475,8 +482,6 @@ void input_close(struct input *in)
 		return;
 	if (in->ops && in->ops->close)
 		in->ops->close(in);
-	if (in->map)
-		munmap((void *)in->map, (size_t)in->file_size);
 	if (in->fd >= 0)
 		close(in->fd);
 	free(in->ranges);

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -22,14 +23,23 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+static int64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 void report_init(struct report *r, unsigned ml, bool to_stderr)
 {
 	memset(r, 0, sizeof(*r));
 	r->ml = ml;
 	r->out = to_stderr ? stderr : stdout;
+	r->prog = stderr;
 	r->tty = isatty(STDERR_FILENO);
+	r->clock_ms = now_ms;
 	r->start_ms = now_ms();
-	r->last_ms = -100000;
 	r->last_permille = -1;
 }
 
@@ -48,7 +58,8 @@ void report_deinit(struct report *r)
 static void close_line(struct report *r)
 {
 	if (r->line_open) {
-		fputc('\n', stderr);
+		fputc('\n', r->prog);
+		fflush(r->prog);
 		r->line_open = false;
 	}
 }
@@ -110,52 +121,74 @@ void report_text(struct report *r, const char *text, size_t len)
 	fflush(stdout);
 }
 
+/* makedumpfile's ETA field (cli.md section 8), copying phase only */
+static void format_eta(char *eta, size_t n, int64_t el, unsigned permille)
+{
+	int64_t rem = el * (1000 - (int64_t)permille) / (int64_t)permille;
+
+	if (rem < 100)
+		snprintf(eta, n, "eta: %llds", (long long)rem);
+	else if (rem < 6000)
+		snprintf(eta, n, "eta: %lldm%llds", (long long)(rem / 60),
+			 (long long)(rem % 60));
+	else if (rem < 48 * 3600)
+		snprintf(eta, n, "eta: %lldh%lldm", (long long)(rem / 3600),
+			 (long long)(rem / 60 % 60));
+	else if (rem < 100 * 86400)
+		snprintf(eta, n, "eta: %lldd%lldh", (long long)(rem / 86400),
+			 (long long)(rem / 3600 % 24));
+	else
+		snprintf(eta, n, "eta: >100day");
+}
+
 static void draw(struct report *r, const char *label, unsigned permille,
 		 bool final)
 {
 	static const char spinner[] = "/|\\-";
 	char eta[32] = "";
-	int64_t t = now_ms();
+	int64_t t = r->clock_ms();
 
 	if (!r->tty) {
-		/* journal and pipes: one line per step of 10 %, and the end */
-		if (!final && r->last_permille >= 0 &&
-		    permille / 100 == (unsigned)r->last_permille / 100)
+		/* journald, pipes, files: whole lines, no spinner.  One per
+		 * 10 % step; a slow step still says something every
+		 * REPORT_QUIET_MS so the log shows the dump is alive. */
+		bool step = r->last_permille < 0 ||
+			    permille / 100 != (unsigned)r->last_permille / 100;
+		bool quiet = t - r->last_ms >= REPORT_QUIET_MS &&
+			     permille != (unsigned)r->last_permille;
+
+		if (!final && !step && !quiet)
 			return;
-		fprintf(stderr, "%-50s: [%3u.%u %%]\n", label, permille / 10,
+		if (final && permille == (unsigned)r->last_permille)
+			return;
+		fprintf(r->prog, "%-50s: [%3u.%u %%]\n", label, permille / 10,
 			permille % 10);
 		r->last_permille = (int)permille;
-		fflush(stderr);
+		r->last_ms = t;
+		fflush(r->prog);
 		return;
 	}
-	if (!final && t - r->last_ms < 1000)
+	if (!final && r->last_permille >= 0 && t - r->last_ms < 1000)
 		return;
 	r->last_ms = t;
+	r->last_permille = (int)permille;
 	if (strncmp(label, "Copying data", 12) == 0 && permille > 0 &&
-	    permille < 1000) {
-		int64_t el = (t - r->start_ms) / 1000;
-		int64_t rem = el * (1000 - (int64_t)permille) / (int64_t)permille;
-
-		if (rem < 100)
-			snprintf(eta, sizeof(eta), "eta: %llds", (long long)rem);
-		else if (rem < 6000)
-			snprintf(eta, sizeof(eta), "eta: %lldm%llds",
-				 (long long)(rem / 60), (long long)(rem % 60));
-		else if (rem < 48 * 3600)
-			snprintf(eta, sizeof(eta), "eta: %lldh%lldm",
-				 (long long)(rem / 3600),
-				 (long long)(rem / 60 % 60));
-		else if (rem < 100 * 86400)
-			snprintf(eta, sizeof(eta), "eta: %lldd%lldh",
-				 (long long)(rem / 86400),
-				 (long long)(rem / 3600 % 24));
-		else
-			snprintf(eta, sizeof(eta), "eta: >100day");
-	}
-	fprintf(stderr, "\r%-50s: [%3u.%u %%] %c  %16s", label, permille / 10,
+	    permille < 1000)
+		format_eta(eta, sizeof(eta), (t - r->start_ms) / 1000, permille);
+	fprintf(r->prog, "\r%-50s: [%3u.%u %%] %c  %16s", label, permille / 10,
 		permille % 10, spinner[r->spin++ & 3], eta);
 	r->line_open = true;
-	fflush(stderr);
+	fflush(r->prog);
+}
+
+static void phase_start(struct report *r, const char *label)
+{
+	if (r->label == label)
+		return;
+	r->label = label;
+	r->last_permille = -1;
+	r->start_ms = r->clock_ms();
+	r->start_us = now_us();
 }
 
 void report_progress(struct report *r, const char *label, uint64_t cur,
@@ -163,13 +196,9 @@ void report_progress(struct report *r, const char *label, uint64_t cur,
 {
 	unsigned permille;
 
+	phase_start(r, label);
 	if (!(r->ml & ML_PROGRESS))
 		return;
-	if (r->label != label) {
-		r->label = label;
-		r->last_permille = -1;
-		r->start_ms = now_ms();
-	}
 	permille = total ? (unsigned)(cur * 1000 / total) : 1000;
 	if (permille > 1000)
 		permille = 1000;
@@ -178,11 +207,22 @@ void report_progress(struct report *r, const char *label, uint64_t cur,
 
 void report_progress_done(struct report *r, const char *label)
 {
-	if (!(r->ml & ML_PROGRESS))
-		return;
-	r->label = label;
-	draw(r, label, 1000, true);
-	close_line(r);
+	int64_t us;
+
+	phase_start(r, label);
+	if (r->ml & ML_PROGRESS) {
+		draw(r, label, 1000, true);
+		/* phases share one terminal line; the copy ends it */
+		if (strncmp(label, "Copying data", 12) == 0)
+			close_line(r);
+	}
+	if (r->ml & ML_REPORT) {
+		us = now_us() - r->start_us;
+		close_line(r);
+		fprintf(r->out, "STEP [%-27s] : %lld.%06lld seconds\n", label,
+			(long long)(us / 1000000), (long long)(us % 1000000));
+		fflush(r->out);
+	}
 	r->label = NULL;
 }
 
@@ -309,6 +349,30 @@ void report_stats(struct report *r, const struct dump_stats *st,
 	fflush(f);
 }
 
+/* Peak RSS of this process image so far: VmHWM, not getrusage(), whose
+ * maxrss carries the RSS of the process that fork()ed us over exec(). */
+static uint64_t peak_rss_kb(void)
+{
+	unsigned long long kib;
+	struct rusage ru;
+	char line[256];
+	uint64_t ret = 0;
+	FILE *f;
+
+	f = fopen("/proc/self/status", "re");
+	if (f) {
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, "VmHWM: %llu kB", &kib) == 1) {
+				ret = kib;
+				break;
+			}
+		fclose(f);
+	}
+	if (!ret && getrusage(RUSAGE_SELF, &ru) == 0)
+		ret = (uint64_t)ru.ru_maxrss;
+	return ret;
+}
+
 static void json_ranges(FILE *f, const struct report_range_list *l)
 {
 	size_t i;
@@ -369,6 +433,13 @@ int report_json(struct report *r, const char *path,
 		(unsigned long long)st->offline_absent);
 	fprintf(f, "    \"hvo_fake_heads\": %llu\n  },\n",
 		(unsigned long long)st->hvo_fake_heads);
+	fprintf(f, "  \"input\": {\n");
+	fprintf(f, "    \"pages_read\": %llu,\n", (unsigned long long)st->pages_read);
+	fprintf(f, "    \"pages_mapped\": %llu,\n", (unsigned long long)st->pages_mapped);
+	fprintf(f, "    \"pages_pread\": %llu,\n", (unsigned long long)st->pages_pread);
+	fprintf(f, "    \"mmap_windows\": %llu\n  },\n",
+		(unsigned long long)st->mmap_windows);
+	fprintf(f, "  \"maxrss_kb\": %llu,\n", (unsigned long long)peak_rss_kb());
 	fprintf(f, "  \"ranges_complete\": %s,\n",
 		r->want_ranges && !r->ranges_oom ? "true" : "false");
 	fprintf(f, "  \"ranges\": {\n");

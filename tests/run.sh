@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# tests/run.sh [unit] [e2e] [real] [NAME...]: run the test suites.
+# tests/run.sh [unit] [e2e] [real] [kdump] [NAME...]: run the test suites.
 #
 # unit: every build/tests/*_test binary; e2e: tests/e2e/*.sh; real:
-# tests/real/*.sh (real vmcores from ../shared/vmcores).  A test program
+# tests/real/*.sh (real vmcores from ../shared/vmcores); kdump:
+# tests/kdump/*.sh (QEMU, minutes; its output is shown as it runs, so the
+# capture kernel's log is in the CI log; not run by default).  A test program
 # prints "ok - name" / "not ok - name" lines, each counted; a script that
 # prints none counts once by its exit status (77 = skipped).  The last line
 # is "N passed, N failed"; the exit status is non-zero on any failure.
@@ -23,7 +25,7 @@ suites=()
 filters=()
 for a in "$@"; do
 	case $a in
-	unit|e2e|real|slow) suites+=("$a") ;;
+	unit|e2e|real|slow|kdump) suites+=("$a") ;;
 	*) filters+=("$a") ;;
 	esac
 done
@@ -56,6 +58,15 @@ start() {
 	done
 	names+=("$name")
 	logs+=("$log")
+	if [ "${LIVE:-0}" = 1 ]; then
+		# long interactive suites (kdump): in the foreground, shown as they go
+		local t0
+		wait
+		t0=$(date +%s)
+		"$@" </dev/null 2>&1 | tee "$log"
+		echo "${PIPESTATUS[0]} $(( $(date +%s) - t0 ))" >"$log.rc"
+		return
+	fi
 	(
 		s=$(date +%s)
 		"$@" >"$log" 2>&1
@@ -104,11 +115,12 @@ for s in "${suites[@]}"; do
 			want "$(basename "$t")" || continue
 			start "unit/$(basename "$t")" "$t"
 		done ;;
-	e2e|real|slow)
+	e2e|real|slow|kdump)
 		for t in "$root/tests/$s"/*.sh; do
 			[ -f "$t" ] || continue
 			want "$(basename "$t" .sh)" || continue
-			start "$s/$(basename "$t" .sh)" bash "$t"
+			LIVE=$([ "$s" = kdump ] && echo 1) \
+				start "$s/$(basename "$t" .sh)" bash "$t"
 		done ;;
 	esac
 done

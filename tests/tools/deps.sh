@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
-# tests/tools/deps.sh [build|test|kernel]: install missing Debian packages.
-# build: what compiling needs; test: also the peers tests compare with and
-# the kernel source the companion patch is checked against; kernel: what
-# make check-kernel-patch needs to build, boot and dump a kernel.
+# tests/tools/deps.sh [build|test|kdump|kernel]: install missing Debian
+# packages.  build: what compiling needs; test: also the peers tests compare
+# with, the kdump test's (kdump: make static and QEMU, kexec, busybox ...)
+# and the kernel source the companion patch is checked against; kernel:
+# what make check-kernel-patch needs to build, boot and dump a kernel.
 # Does nothing when everything is present; needs root and apt-get otherwise.
 set -u
 what=${1:-build}
 build_pkgs="gcc make pkg-config libelf-dev libdw-dev zlib1g-dev liblzo2-dev libsnappy-dev libzstd-dev xz-utils"
 test_pkgs="python3 makedumpfile crash python3-drgn python3-libkdumpfile file"
+# make static: libdw.a needs libbz2.a, snappy's archive libstdc++.a (g++)
+kdump_pkgs="libbz2-dev g++ file makedumpfile python3 qemu-system-x86 kexec-tools busybox-static cpio e2fsprogs kmod"
 kernel_pkgs="linux-source-6.1 bc bison flex libssl-dev libelf-dev cpio qemu-system-x86 busybox-static python3 patch git"
 pkgs=$build_pkgs
-[ "$what" = test ] && pkgs="$build_pkgs $test_pkgs linux-source-6.1 patch"
+[ "$what" = test ] && pkgs="$build_pkgs $test_pkgs $kdump_pkgs linux-source-6.1 patch"
+[ "$what" = kdump ] && pkgs="$build_pkgs $kdump_pkgs"
 [ "$what" = kernel ] && pkgs="$build_pkgs $kernel_pkgs"
 missing=()
 for p in $pkgs; do

@@ -242,7 +242,7 @@ static void scan(unsigned page_shift, bool export_section_bits)
 	CHECK_EQ(mm.n_ok, 1);
 	CHECK_EQ(memmap_pfn_to_page(&mm, p0 + 7), VMEMMAP_START + 7 * SP);
 	CHECK(page_layout_init(&pl, &vi, ps, &warns, &err) == 0);
-	CHECK(cycle_init(&c, p0 + NPFN, SP, &err) == 0);
+	CHECK(cycle_init(&c, p0 + NPFN, SP, NULL, &err) == 0);
 	env.in = in;
 	env.mm = &mm;
 	env.pl = &pl;

@@ -61,7 +61,7 @@ static void make_cycle(struct cycle *c)
 {
 	uint64_t p;
 
-	cycle_init(c, NPAGES, 64, NULL);
+	cycle_init(c, NPAGES, 64, NULL, NULL);
 	c->start = 0;
 	c->end = NPAGES;
 	for (p = 0; p < NPAGES; p++) {
