@@ -2,6 +2,7 @@
 #   make            build ./makedumpfile
 #   make check      unit, end-to-end and real-vmcore tests
 #   make asan       the same build with ASan+UBSan in build-asan/
+#   make fuzz       libFuzzer targets (tests/fuzz/fuzz.mk); make fuzz-smoke
 #   make install    PREFIX, DESTDIR, SBINDIR, MANDIR honoured
 # Optional codecs are found with pkg-config; LZO=0 SNAPPY=0 ZSTD=0 turn
 # them off.  CFLAGS, CPPFLAGS and LDFLAGS from the environment are kept.
@@ -100,6 +101,9 @@ $(BUILD)/tools/%: tests/tools/%.c $(LIBMDF)
 
 tools: $(TOOL_BINS)
 
+# fuzz targets, their replay binaries and the sanitizer lane
+include tests/fuzz/fuzz.mk
+
 # The test runner prints one line per test and ends with "N passed, N failed".
 # Missing Debian packages are installed first (as root), then everything is
 # built and run.
@@ -107,7 +111,7 @@ check:
 	@bash tests/tools/deps.sh test
 	@$(MAKE) --no-print-directory check-run
 
-check-run: $(BIN) $(UNIT_BINS) $(TOOL_BINS)
+check-run: $(BIN) $(UNIT_BINS) $(TOOL_BINS) $(CHECK_EXTRA)
 	@BUILD=$(BUILD) BIN=$(abspath $(BIN)) bash tests/run.sh $(TESTS)
 
 check-unit: $(UNIT_BINS)
@@ -140,6 +144,6 @@ install: $(BIN)
 	install -m 0644 makedumpfile.8 $(DESTDIR)$(MANDIR)/man8/makedumpfile.8
 
 clean:
-	rm -rf build build-asan build-ubsan makedumpfile
+	rm -rf build build-asan build-ubsan build-fuzz makedumpfile
 
 -include $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d)

@@ -1,7 +1,9 @@
 /* main.c: argv to options, dump_run(), the error line and the exit status
  * (0 success, 1 failure, 2 VMCOREINFO release mismatch: cli.md section 8). */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "dump.h"
 #include "opts.h"
@@ -17,6 +19,21 @@ static void print_version(void)
 	printf("zstd\t%s\n", HAVE_ZSTD ? "enabled" : "disabled");
 	printf("zlib\tenabled\n");
 	printf("\n");
+}
+
+/* A mapped input that shrinks, or whose device fails, under us raises
+ * SIGBUS on the next access to it.  Nothing can be recovered there: say
+ * what happened (async-signal-safe) and fail, never dump core silently. */
+static void on_sigbus(int sig)
+{
+	static const char msg[] =
+		"\nmakedumpfile: reading the dump through its memory mapping failed (SIGBUS): the file was truncated while in use or its device reported an error; --non-mmap reads it with read(2) instead\n\nmakedumpfile Failed.\n";
+
+	(void)sig;
+	if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0) {
+		/* nothing more to say */
+	}
+	_exit(1);
 }
 
 int main(int argc, char **argv)
@@ -46,6 +63,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 
+	signal(SIGBUS, on_sigbus);
 	rc = dump_run(&o, &rep, &err);
 	report_deinit(&rep);
 	if (o.check_params)

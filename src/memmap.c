@@ -252,7 +252,7 @@ int memmap_init(struct memmap *mm, const struct arch *arch,
 	rc = decode_sections(mm, arch, vi, base, extreme, per_root, nr_roots,
 			     err);
 	if (rc < 0)
-		return rc;
+		goto fail;
 	if (mm->n_ok + mm->n_offline == 0 && extreme) {
 		/* SYMBOL(mem_section) from a vmlinux is the pointer's
 		 * address (4.15+): dereference once and retry */
@@ -262,19 +262,26 @@ int memmap_init(struct memmap *mm, const struct arch *arch,
 			rc = decode_sections(mm, arch, vi, ptr, extreme,
 					     per_root, nr_roots, err);
 			if (rc < 0)
-				return rc;
+				goto fail;
 		}
 	}
-	if (mm->n_ok + mm->n_offline == 0)
-		return mdf_err_set(err, MDF_EFORMAT,
-				   "no memory section below pfn %#llx has a memmap: mem_section at %#llx is unreadable or corrupt",
-				   (unsigned long long)max_pfn,
-				   (unsigned long long)base);
+	if (mm->n_ok + mm->n_offline == 0) {
+		rc = mdf_err_set(err, MDF_EFORMAT,
+				 "no memory section below pfn %#llx has a memmap: mem_section at %#llx is unreadable or corrupt",
+				 (unsigned long long)max_pfn,
+				 (unsigned long long)base);
+		goto fail;
+	}
 	if (mm->n_bad)
 		mdf_warn(warns,
 			 "%u memory sections have a memmap pointer outside the kernel address space; their pages are kept unclassified",
 			 mm->n_bad);
 	return 0;
+
+fail:
+	/* a failed set-up owns nothing: the caller never calls deinit */
+	memmap_deinit(mm);
+	return rc;
 }
 
 void memmap_deinit(struct memmap *mm)

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# tests/run.sh [unit] [e2e] [real] [NAME...]: run the test suites.
+# tests/run.sh [unit] [e2e] [real] [fuzz] [sanitize] [NAME...]: run the test suites.
 #
 # unit: every build/tests/*_test binary; e2e: tests/e2e/*.sh; real:
-# tests/real/*.sh (real vmcores from ../shared/vmcores).  A test program
+# tests/real/*.sh (real vmcores from ../shared/vmcores); fuzz: tests/fuzz/*.sh
+# (regression replay, fuzz smoke); sanitize: tests/sanitize/*.sh (the suites
+# again under ASan+UBSan, valgrind).  A test program
 # prints "ok - name" / "not ok - name" lines, each counted; a script that
 # prints none counts once by its exit status (77 = skipped).  The last line
 # is "N passed, N failed"; the exit status is non-zero on any failure.
@@ -23,11 +25,11 @@ suites=()
 filters=()
 for a in "$@"; do
 	case $a in
-	unit|e2e|real|slow) suites+=("$a") ;;
+	unit|e2e|real|slow|fuzz|sanitize) suites+=("$a") ;;
 	*) filters+=("$a") ;;
 	esac
 done
-[ ${#suites[@]} -eq 0 ] && suites=(unit e2e real)
+[ ${#suites[@]} -eq 0 ] && suites=(unit e2e real fuzz sanitize)
 
 pass=0 fail=0 skip=0
 failed_names=()
@@ -85,7 +87,7 @@ for s in "${suites[@]}"; do
 			want "$(basename "$t")" || continue
 			run_one "unit/$(basename "$t")" "$t"
 		done ;;
-	e2e|real|slow)
+	e2e|real|slow|fuzz|sanitize)
 		for t in "$root/tests/$s"/*.sh; do
 			[ -f "$t" ] || continue
 			want "$(basename "$t" .sh)" || continue

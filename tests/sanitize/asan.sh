@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The sanitizer lane of make check: build everything again with
+# ASan+UBSan into build-asan/ (make asan-all) and run the unit and e2e
+# suites, the fuzz regression replays, and the real-vmcore bad-input and
+# never-read checks with those binaries.  Each nested result is one line
+# "ok - asan: ..." here; any sanitizer report fails the test it happened in.
+set -u
+cd "$ROOT" || exit 1
+ab=$ROOT/build-asan
+log=$TMPBASE/asan-build.log
+if ! env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory -j2 \
+	asan-all >"$log" 2>&1; then
+	tail -n 30 "$log"
+	echo "not ok - asan: building with -fsanitize=address,undefined failed"
+	exit 1
+fi
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:exitcode=86}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:exitcode=87}
+rc=0
+# nested: its PASS/FAIL lines become ours
+nested() {
+	BUILD=$ab BIN=$ab/makedumpfile TOOLS=$ab/tools TMPBASE=$TMPBASE/asan \
+		bash "$ROOT/tests/run.sh" "$@" 2>&1 |
+	while IFS= read -r line; do
+		case $line in
+		PASS:*) echo "ok - asan: ${line#PASS: }" ;;
+		FAIL:*) echo "not ok - asan: ${line#FAIL: }" ;;
+		*) echo "# $line" ;;
+		esac
+	done
+	[ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
+}
+nested unit e2e
+nested fuzz replay
+nested real badinput neverread
+exit $rc

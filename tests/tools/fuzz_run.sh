@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# tests/tools/fuzz_run.sh TARGET...: build the libFuzzer targets (clang,
+# ASan+UBSan) and run each for FUZZ_SECONDS over the seed corpus (made by
+# build/tools/fuzzseed from the real and synthetic cores), the regression
+# inputs of tests/fuzz/regress/<target>/ and what earlier runs found
+# ($FUZZ_BUILD/corpus/<target>/).  One "ok"/"not ok" line per target with
+# its execution count; a finding is kept in $FUZZ_BUILD/artifacts/.
+# Exit 77 (skip) without clang's libFuzzer runtime (libclang-rt-14-dev).
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+cd "$root"
+BUILD=${BUILD:-build}
+FUZZ_BUILD=${FUZZ_BUILD:-build-fuzz}
+FUZZ_CC=${FUZZ_CC:-clang}
+secs=${FUZZ_SECONDS:-5}
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || {
+	for f in tests/fuzz/fuzz_*.c; do
+		t=$(basename "$f" .c)
+		[ "$t" = fuzz_replay ] || targets+=("$t")
+	done
+}
+
+mkdir -p "$FUZZ_BUILD/tmp"
+probe=$FUZZ_BUILD/tmp/probe
+if ! command -v "$FUZZ_CC" >/dev/null ||
+   ! printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n);\nint LLVMFuzzerTestOneInput(const char *d, unsigned long n) { (void)d; (void)n; return 0; }\n' |
+	"$FUZZ_CC" -x c -fsanitize=fuzzer,address,undefined -o "$probe" - 2>/dev/null; then
+	echo "SKIP: $FUZZ_CC with -fsanitize=fuzzer is not available (Debian: clang libclang-rt-14-dev)"
+	exit 77
+fi
+
+env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+	make --no-print-directory -j2 FUZZ_BUILD="$FUZZ_BUILD" FUZZ_CC="$FUZZ_CC" \
+	fuzz-build >"$FUZZ_BUILD/tmp/build.log" 2>&1 || {
+	tail -n 30 "$FUZZ_BUILD/tmp/build.log"
+	echo "not ok - fuzz: building the targets failed"
+	exit 1
+}
+env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+	make --no-print-directory BUILD="$BUILD" "$BUILD/tools/fuzzseed" \
+	>>"$FUZZ_BUILD/tmp/build.log" 2>&1 || {
+	echo "not ok - fuzz: building fuzzseed failed"
+	exit 1
+}
+
+# seeds: synthetic always, real cores where ../shared/vmcores exists
+cores=$(bash tests/tools/vmcores.sh 2>/dev/null | awk '{print $2}')
+seeds=$FUZZ_BUILD/seeds
+rm -rf "$seeds"
+# shellcheck disable=SC2086
+"$BUILD/tools/fuzzseed" "$seeds" $cores || {
+	echo "not ok - fuzz: making the seed corpus failed"
+	exit 1
+}
+[ -n "$cores" ] || echo "# no real vmcores: synthetic seeds only"
+
+rc=0
+for t in "${targets[@]}"; do
+	bin=$FUZZ_BUILD/fuzz/$t
+	corpus=$FUZZ_BUILD/corpus/$t
+	log=$FUZZ_BUILD/tmp/$t.log
+	mkdir -p "$corpus" "$FUZZ_BUILD/artifacts" "$seeds/$t"
+	dirs=("$corpus" "$seeds/$t")
+	[ -d "tests/fuzz/regress/$t" ] && dirs+=("tests/fuzz/regress/$t")
+	nice -n "${FUZZ_NICE:-19}" "$bin" -max_total_time="$secs" -timeout=10 \
+		-rss_limit_mb=2048 -malloc_limit_mb=1024 -print_final_stats=1 \
+		-dict="$seeds/vmcoreinfo.dict" \
+		-artifact_prefix="$FUZZ_BUILD/artifacts/$t-" "${dirs[@]}" \
+		>"$log" 2>&1
+	st=$?
+	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n1)
+	cov=$(grep -o 'cov: [0-9]*' "$log" | tail -n1)
+	if [ $st -eq 0 ]; then
+		echo "ok - fuzz: $t: ${execs:-?} executions in ${secs}s, ${cov:-cov: ?}, no finding"
+	else
+		rc=1
+		echo "not ok - fuzz: $t: finding after ${execs:-?} executions (exit $st)"
+		grep -E 'ERROR|SUMMARY|runtime error|Test unit written|deadly signal' "$log" | head -n 8
+		echo "# log: $log"
+	fi
+done
+exit $rc
