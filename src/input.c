@@ -97,6 +97,8 @@ int input_set_ranges(struct input *in, const struct input_load *loads,
 			l.memsz = UINT64_MAX - l.paddr;
 			if (l.filesz > l.memsz)
 				l.filesz = l.memsz;
+			if (l.memsz == 0)	/* starts at 2^64 - 1 */
+				continue;
 		}
 		if (l.filesz > l.memsz)
 			l.filesz = l.memsz;

@@ -9,7 +9,7 @@
 #include "fuzz_mem.h"
 #include "memmap.h"
 
-enum { MAX_READ = 2048, MAX_STRUCT = 1024 };
+enum { MAX_READ = 512, MAX_STRUCT = 1024 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
