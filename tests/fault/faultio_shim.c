@@ -13,6 +13,7 @@
  *   FAULTIO_EIO_AFTER=N        reads fail with EIO once N bytes were read
  *   FAULTIO_TRUNCATE=N         after the file is mapped, truncate it to N
  *                              bytes (the mapping's tail then SIGBUSes)
+ *   FAULTIO_TRUNCATE_ON_READ=N after 4 MiB were read, truncate it to N
  *   FAULTIO_LOG=FILE           at exit: "reads N bytes B eio E protected P"
  * Output faults join this file when the writers exist.
  */
@@ -29,6 +30,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 enum { MAX_RANGES = 4096 };
@@ -43,7 +45,7 @@ static struct {
 	bool protect, eintr;
 	size_t shortn;
 	uint64_t eio_after;
-	long long truncate_to;
+	long long truncate_to, truncate_on_read;
 	/* counters */
 	uint64_t reads, bytes, eios, protected_bytes, eintrs;
 	unsigned flip;
@@ -112,6 +114,9 @@ __attribute__((constructor)) static void fi_init(void)
 		       strtoull(getenv("FAULTIO_EIO_AFTER"), NULL, 0) : 0;
 	fi.truncate_to = getenv("FAULTIO_TRUNCATE") ?
 			 strtoll(getenv("FAULTIO_TRUNCATE"), NULL, 0) : -1;
+	fi.truncate_on_read = getenv("FAULTIO_TRUNCATE_ON_READ") ?
+			      strtoll(getenv("FAULTIO_TRUNCATE_ON_READ"), NULL, 0) :
+			      -1;
 	atexit(fi_log);
 }
 
@@ -166,6 +171,9 @@ static void after_read(int fd, ssize_t n)
 	if (n > 0 && is_target(fd)) {
 		pthread_mutex_lock(&lock);
 		fi.bytes += (uint64_t)n;
+		if (fi.truncate_on_read >= 0 && fi.bytes > (4u << 20) &&
+		    truncate(fi.path, fi.truncate_on_read) == 0)
+			fi.truncate_on_read = -1;
 		pthread_mutex_unlock(&lock);
 	}
 }
@@ -176,7 +184,8 @@ ssize_t pread(int fd, void *buf, size_t len, off_t off)
 
 	if (before_read(fd, off, &len) < 0)
 		return -1;
-	n = real_pread(fd, buf, len, off);
+	n = real_pread ? real_pread(fd, buf, len, off) :
+	    syscall(SYS_pread64, fd, buf, len, off);
 	after_read(fd, n);
 	return n;
 }
@@ -187,7 +196,8 @@ ssize_t pread64(int fd, void *buf, size_t len, off_t off)
 
 	if (before_read(fd, off, &len) < 0)
 		return -1;
-	n = real_pread64(fd, buf, len, off);
+	n = real_pread64 ? real_pread64(fd, buf, len, off) :
+	    syscall(SYS_pread64, fd, buf, len, off);
 	after_read(fd, n);
 	return n;
 }
@@ -199,7 +209,7 @@ ssize_t read(int fd, void *buf, size_t len)
 
 	if (before_read(fd, off, &len) < 0)
 		return -1;
-	n = real_read(fd, buf, len);
+	n = real_read ? real_read(fd, buf, len) : syscall(SYS_read, fd, buf, len);
 	after_read(fd, n);
 	return n;
 }
@@ -235,9 +245,18 @@ static void after_map(void *p, size_t len, int fd, off_t off)
 	pthread_mutex_unlock(&lock);
 }
 
+/* A sanitizer runtime maps memory before our constructor runs: then
+ * the system call itself stands in for the next mmap. */
+static void *sys_mmap(void *addr, size_t len, int prot, int flags, int fd,
+		      off_t off)
+{
+	return (void *)syscall(SYS_mmap, addr, len, prot, flags, fd, off);
+}
+
 void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
-	void *p = real_mmap(addr, len, prot, flags, fd, off);
+	void *p = (real_mmap ? real_mmap : sys_mmap)(addr, len, prot, flags,
+						     fd, off);
 
 	after_map(p, len, fd, off);
 	return p;
@@ -245,7 +264,8 @@ void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 
 void *mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
-	void *p = real_mmap64(addr, len, prot, flags, fd, off);
+	void *p = (real_mmap64 ? real_mmap64 : sys_mmap)(addr, len, prot,
+							 flags, fd, off);
 
 	after_map(p, len, fd, off);
 	return p;

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The sanitizer lane of make check: build everything again with
 # ASan+UBSan into build-asan/ (make asan-all) and run the unit and e2e
-# suites, the fuzz regression replays, and the real-vmcore bad-input and
-# never-read checks with those binaries.  Each nested result is one line
+# suites, the fuzz regression replays, and the real-vmcore bad-input,
+# never-read and input-fault checks with those binaries.  Each nested result is one line
 # "ok - asan: ..." here; any sanitizer report fails the test it happened in.
 set -u
 cd "$ROOT" || exit 1
@@ -32,5 +32,5 @@ nested() {
 }
 nested unit e2e
 nested fuzz replay
-nested real badinput neverread
+nested real badinput neverread faults
 exit $rc

@@ -5,7 +5,7 @@
 set -u
 what=${1:-build}
 build_pkgs="gcc make pkg-config libelf-dev libdw-dev zlib1g-dev liblzo2-dev libsnappy-dev libzstd-dev xz-utils"
-test_pkgs="python3 makedumpfile crash python3-drgn python3-libkdumpfile file"
+test_pkgs="python3 makedumpfile crash python3-drgn python3-libkdumpfile file clang libclang-rt-14-dev valgrind"
 pkgs=$build_pkgs
 [ "$what" = test ] && pkgs="$build_pkgs $test_pkgs"
 missing=()
