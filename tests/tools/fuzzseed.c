@@ -618,6 +618,96 @@ static void synth_struct_pages(uint8_t *sp, uint64_t first_pfn, unsigned n)
 	}
 }
 
+static void put_note(FILE *f, const char *name, uint32_t type,
+		     const void *desc, uint32_t descsz)
+{
+	static const uint8_t pad[4];
+	uint32_t namesz = (uint32_t)strlen(name) + 1;
+
+	put32(f, namesz);
+	put32(f, descsz);
+	put32(f, type);
+	put(f, name, namesz);
+	put(f, pad, (4 - namesz % 4) % 4);
+	put(f, desc, descsz);
+	put(f, pad, (4 - descsz % 4) % 4);
+}
+
+/* The synthetic machine as a whole ELF vmcore: two PT_NOTEs (a CPU note,
+ * VMCOREINFO), one PT_LOAD per run of pages, and a data-less PT_LOAD. */
+static void synth_elf(const char *name, const char *text,
+		      struct pageset *ps, struct synth *s)
+{
+	static struct chunk c[MAX_CHUNKS + 1];
+	uint8_t prstatus[336] = { 0 }, page[PAGE];
+	size_t n, i, nph, notes1, notes2;
+	size_t tlen = strlen(text);
+	uint64_t off, p;
+	Elf64_Ehdr eh;
+	FILE *f;
+
+	ps_sort(ps);
+	n = make_chunks(ps, c);
+	nph = n + 3;
+	notes1 = 12 + 8 + sizeof(prstatus);
+	notes2 = 12 + 12 + ((tlen + 3) & ~(size_t)3);
+	memset(&eh, 0, sizeof(eh));
+	memcpy(eh.e_ident, ELFMAG, SELFMAG);
+	eh.e_ident[EI_CLASS] = ELFCLASS64;
+	eh.e_ident[EI_DATA] = ELFDATA2LSB;
+	eh.e_ident[EI_VERSION] = EV_CURRENT;
+	eh.e_type = ET_CORE;
+	eh.e_machine = EM_X86_64;
+	eh.e_version = EV_CURRENT;
+	eh.e_phoff = sizeof(eh);
+	eh.e_ehsize = sizeof(eh);
+	eh.e_phentsize = sizeof(Elf64_Phdr);
+	eh.e_phnum = (uint16_t)nph;
+	f = out_open("fuzz_elf", name);
+	put(f, &eh, sizeof(eh));
+	off = sizeof(eh) + nph * sizeof(Elf64_Phdr);
+	{
+		Elf64_Phdr ph = { .p_type = PT_NOTE, .p_offset = off,
+				  .p_filesz = notes1, .p_memsz = notes1,
+				  .p_align = 4 };
+
+		put(f, &ph, sizeof(ph));
+		ph.p_offset = off + notes1;
+		ph.p_filesz = ph.p_memsz = notes2;
+		put(f, &ph, sizeof(ph));
+	}
+	off = (off + notes1 + notes2 + PAGE - 1) & ~(uint64_t)(PAGE - 1);
+	for (i = 0; i < n; i++) {
+		Elf64_Phdr ph = { .p_type = PT_LOAD, .p_flags = PF_R | PF_W,
+				  .p_offset = off, .p_paddr = c[i].paddr,
+				  .p_vaddr = 0xffff888000000000ull + c[i].paddr,
+				  .p_filesz = c[i].len, .p_memsz = c[i].len,
+				  .p_align = PAGE };
+
+		put(f, &ph, sizeof(ph));
+		off += c[i].len;
+	}
+	{
+		/* memory without data: QEMU's memsz > filesz */
+		Elf64_Phdr ph = { .p_type = PT_LOAD, .p_offset = off,
+				  .p_paddr = 0x100000000ull, .p_filesz = 0,
+				  .p_memsz = 0x200000, .p_align = PAGE };
+
+		put(f, &ph, sizeof(ph));
+	}
+	put_note(f, "CORE", NT_PRSTATUS, prstatus, sizeof(prstatus));
+	put_note(f, "VMCOREINFO", 0, text, (uint32_t)tlen);
+	memset(page, 0, sizeof(page));
+	off = sizeof(eh) + nph * sizeof(Elf64_Phdr) + notes1 + notes2;
+	put(f, page, (size_t)(((off + PAGE - 1) & ~(uint64_t)(PAGE - 1)) - off));
+	for (i = 0; i < n; i++)
+		for (p = c[i].paddr; p < c[i].paddr + c[i].len; p += PAGE) {
+			synth_page(s, p, page);
+			put(f, page, PAGE);
+		}
+	fclose(f);
+}
+
 static void synth_seeds(bool l5, unsigned vmemmap_leaf)
 {
 	struct synth s = { .l5 = l5, .next_table = 0x1400000 };
@@ -677,6 +767,7 @@ static void synth_seeds(bool l5, unsigned vmemmap_leaf)
 	im.q[2] = VMEMMAP + pfn0 * 64;
 	im.q[3] = VMEMMAP + pfn0 * 64 + 0x1040;
 	write_image("fuzz_pgtable", name, &im, &ps, synth_page, &s);
+	synth_elf(name, text, &ps, &s);
 	im.nq = 5;
 	im.q[0] = pfn0 + 64;
 	im.q[1] = pfn0;
