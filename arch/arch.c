@@ -8,19 +8,68 @@
 
 static const struct arch_ops *const arch_table[] = {
 	&arch_x86_64,
+	&arch_arm64,
 };
 
-int arch_find(unsigned e_machine, const struct arch_ops **ret,
-	      struct mdf_err *err)
+static const char *machine_name(unsigned m)
 {
+	switch (m) {
+	case EM_X86_64: return "x86_64";
+	case EM_AARCH64: return "arm64";
+	case EM_386: return "i386 (32-bit)";
+	case EM_ARM: return "arm (32-bit)";
+	case EM_PPC64: return "ppc64";
+	case EM_S390: return "s390x";
+	case EM_RISCV: return "riscv";
+	case EM_LOONGARCH: return "loongarch";
+	default: return NULL;
+	}
+}
+
+/* Keys only one architecture's kernel exports (vmcoreinfo.md): the
+ * machine the VMCOREINFO describes, or EM_NONE. */
+static unsigned vmcoreinfo_machine(const struct vmcoreinfo *vi)
+{
+	if (!vi)
+		return EM_NONE;
+	if (vmci_has(vi, VMCI_NUMBER_kimage_voffset) ||
+	    vmci_has(vi, VMCI_NUMBER_TCR_EL1_T1SZ) ||
+	    vmci_has(vi, VMCI_NUMBER_PHYS_OFFSET))
+		return EM_AARCH64;
+	if (vmci_has(vi, VMCI_SYMBOL_init_top_pgt) ||
+	    vmci_has(vi, VMCI_SYMBOL_init_level4_pgt) ||
+	    vmci_has(vi, VMCI_NUMBER_phys_base))
+		return EM_X86_64;
+	return EM_NONE;
+}
+
+int arch_find(unsigned e_machine, const struct vmcoreinfo *vi,
+	      const struct arch_ops **ret, struct mdf_err *err)
+{
+	unsigned vm = vmcoreinfo_machine(vi);
+	const char *name;
 	size_t i;
 
+	if (e_machine == EM_NONE)
+		e_machine = vm;
+	else if (vm != EM_NONE && vm != e_machine)
+		return mdf_err_set(err, MDF_EFORMAT,
+				   "the dump header says %s but its VMCOREINFO describes an %s kernel",
+				   machine_name(e_machine) ? machine_name(e_machine) : "another machine",
+				   machine_name(vm));
 	for (i = 0; i < sizeof(arch_table) / sizeof(arch_table[0]); i++) {
 		if (arch_table[i]->e_machine == e_machine) {
 			*ret = arch_table[i];
 			return 0;
 		}
 	}
+	if (e_machine == EM_NONE)
+		return mdf_err_set(err, MDF_EUNSUPP,
+				   "neither the dump header nor VMCOREINFO tells the machine");
+	name = machine_name(e_machine);
+	if (name)
+		return mdf_err_set(err, MDF_EUNSUPP,
+				   "%s dumps are not supported", name);
 	return mdf_err_set(err, MDF_EUNSUPP,
 			   "dumps of ELF machine %u are not supported", e_machine);
 }

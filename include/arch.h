@@ -46,9 +46,11 @@ struct arch {
 	void *priv;
 };
 
-/** Pick the arch for a dump.  MDF_EUNSUPP names the machine if unknown. */
-int arch_find(unsigned e_machine, const struct arch_ops **ret,
-	      struct mdf_err *err);
+/** Pick the arch for a dump from its ELF e_machine (EM_NONE if the format
+ * does not say) and its VMCOREINFO (may be NULL), which must agree.
+ * MDF_EUNSUPP names the machine if unknown, MDF_EFORMAT if they differ. */
+int arch_find(unsigned e_machine, const struct vmcoreinfo *vi,
+	      const struct arch_ops **ret, struct mdf_err *err);
 int arch_init(struct arch *a, const struct arch_ops *ops, struct input *in,
 	      const struct vmcoreinfo *vi, struct mdf_warns *warns,
 	      struct mdf_err *err);
@@ -98,5 +100,6 @@ int pgt_walk(const struct pgt_format *f, struct input *in, uint64_t root,
 	     struct mdf_err *err);
 
 extern const struct arch_ops arch_x86_64;
+extern const struct arch_ops arch_arm64;
 
 #endif

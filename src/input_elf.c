@@ -7,6 +7,7 @@
  */
 #include <gelf.h>
 #include <libelf.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,7 +18,8 @@ static int elf_probe(const uint8_t *head, size_t len)
 	return len >= SELFMAG && memcmp(head, ELFMAG, SELFMAG) == 0;
 }
 
-static const char *machine_name(unsigned m)
+/* "aarch64", or "ELF machine 0xb700" for one we do not name */
+static const char *machine_name(unsigned m, char *buf, size_t len)
 {
 	switch (m) {
 	case EM_X86_64: return "x86_64";
@@ -27,7 +29,9 @@ static const char *machine_name(unsigned m)
 	case EM_PPC64: return "ppc64";
 	case EM_S390: return "s390x";
 	case EM_RISCV: return "riscv";
-	default: return "unknown";
+	default:
+		snprintf(buf, len, "ELF machine %#x", m);
+		return buf;
 	}
 }
 
@@ -102,6 +106,7 @@ static int elf_open(struct input *in, struct mdf_err *err)
 	struct input_load *loads = NULL;
 	GElf_Phdr *ph = NULL;
 	GElf_Ehdr eh;
+	char mbuf[32];
 	size_t nph, i, nl = 0;
 	Elf *elf;
 	int rc;
@@ -124,13 +129,13 @@ static int elf_open(struct input *in, struct mdf_err *err)
 	if (eh.e_ident[EI_CLASS] != ELFCLASS64) {
 		rc = mdf_err_set(err, MDF_EUNSUPP,
 				 "32-bit (ELFCLASS32) %s dumps are not supported",
-				 machine_name(eh.e_machine));
+				 machine_name(eh.e_machine, mbuf, sizeof(mbuf)));
 		goto out;
 	}
 	if (eh.e_ident[EI_DATA] != ELFDATA2LSB) {
 		rc = mdf_err_set(err, MDF_EUNSUPP,
 				 "big-endian %s dumps are not supported",
-				 machine_name(eh.e_machine));
+				 machine_name(eh.e_machine, mbuf, sizeof(mbuf)));
 		goto out;
 	}
 	if (eh.e_type != ET_CORE) {

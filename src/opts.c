@@ -257,7 +257,8 @@ static int validate(struct opts *o, struct mdf_err *err)
 		return 0;
 	}
 	if (o->dump_dmesg) {
-		if (o->nargs != 2)
+		/* with -F the log goes to stdout */
+		if (o->nargs != (o->flatten ? 1 : 2))
 			return invalid(err, "%s", "");
 		return 0;
 	}

@@ -131,12 +131,23 @@ static const struct vmci_key *find_key(const struct vmci_key *tab, size_t n,
 	return NULL;
 }
 
+static enum vmci_kind find_kind(enum vmci_id id)
+{
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++)
+		if (vmci_keys[i].id == id)
+			return vmci_keys[i].kind;
+	return VMCI_DEC;
+}
+
 static void parse_line(struct vmcoreinfo *vi, char *line, bool *alias_set,
 		       struct mdf_warns *warns)
 {
 	const struct vmci_key *k;
 	struct vmci_val *val;
 	bool is_alias = false, ok;
+	enum vmci_kind kind;
 	char *eq = strchr(line, '=');
 	uint64_t v = 0;
 
@@ -152,11 +163,14 @@ static void parse_line(struct vmcoreinfo *vi, char *line, bool *alias_set,
 	}
 	if (!k)
 		return;		/* a key we do not use: kept in raw */
+	kind = k->kind;
+	if (is_alias)		/* an alias is written like its primary key */
+		kind = find_kind(k->id);
 	val = &vi->val[k->id];
 	/* first match wins; the primary spelling beats an alias */
 	if (val->present && !(alias_set[k->id] && !is_alias))
 		return;
-	switch (k->kind) {
+	switch (kind) {
 	case VMCI_STRING:
 		val->str = eq + 1;
 		ok = true;
