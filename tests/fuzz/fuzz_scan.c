@@ -58,7 +58,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (fuzz_mem_create(&m, data, size) < 0 || m.nq < 3)
 		goto out;
-	if (!m.have_vi || arch_find(m.machine, &ops, &err) < 0) {
+	if (!m.have_vi || arch_find(m.machine, &m.vi, &ops, &err) < 0) {
 		fuzz_debug("no VMCOREINFO or arch", NULL);
 		goto out;
 	}

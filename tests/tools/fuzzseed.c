@@ -23,6 +23,7 @@
 #include "arch.h"
 #include "byteorder.h"
 #include "classify.h"
+#include "dmesg.h"
 #include "input.h"
 #include "memmap.h"
 #include "vmcoreinfo.h"
@@ -340,7 +341,7 @@ static void core_seeds(const char *core, const char *tag)
 	if (!vmci_has(&vi, VMCI_PAGESIZE) ||
 	    vmci_get(&vi, VMCI_PAGESIZE) != PAGE ||
 	    input_set_page_size(in, PAGE, &err) < 0 ||
-	    arch_find(in->e_machine, &ops, &err) < 0 ||
+	    arch_find(in->e_machine, &vi, &ops, &err) < 0 ||
 	    arch_init(&a, ops, in, &vi, &warns, &err) < 0)
 		goto out_vi;
 	max_pfn = input_max_pfn(in);
@@ -380,6 +381,27 @@ static void core_seeds(const char *core, const char *tag)
 		}
 		tracing = NULL;
 		write_image("fuzz_pgtable", tag, &im, &ps, core_page, in);
+	}
+
+	/* fuzz_dmesg: the pages the kernel log is copied from */
+	{
+		/* --partial-dmesg reads a superset (clear_seq too) */
+		struct dmesg_opts o = { .partial = true };
+		struct dmesg_log *log = NULL;
+
+		ps.n = 0;
+		tracing = &ps;
+		im.nq = 1;
+		im.q[0] = 0;
+		if (dmesg_load(&a, &vi, &o, &warns, &log, &err) == 0) {
+			tracing = NULL;
+			write_image("fuzz_dmesg", tag, &im, &ps, core_page, in);
+			im.q[0] = 1;	/* --partial-dmesg */
+			snprintf(name, sizeof(name), "%s-partial", tag);
+			write_image("fuzz_dmesg", name, &im, &ps, core_page, in);
+		}
+		tracing = NULL;
+		dmesg_destroy(log);
 	}
 
 	/* fuzz_memmap: decode mem_section, read struct pages around each pfn */
@@ -799,6 +821,113 @@ static void synth_seeds(bool l5, unsigned vmemmap_leaf)
 	free(ps.pfn);
 }
 
+/* ---- synthetic kernel logs for fuzz_dmesg's stub arch ----
+ * (kernel virtual 0xffffffff81000000 + x is physical x) */
+
+#define DKV(x)	(0xffffffff81000000ull + (x))
+
+static void dmesg_image(const char *name, const char *text, uint8_t *mem,
+			size_t len)
+{
+	struct synth s = { 0 };
+	struct pageset ps = { 0 };
+	struct image im;
+	size_t i;
+
+	for (i = 0; i < len; i += PAGE) {
+		memcpy(spage(&s, i), mem + i, PAGE);
+		ps_add(&ps, i / PAGE);
+	}
+	memset(&im, 0, sizeof(im));
+	im.text = text;
+	im.text_len = strlen(text);
+	im.machine = EM_NONE;
+	im.nq = 1;
+	im.q[0] = 0;
+	write_image("fuzz_dmesg", name, &im, &ps, synth_page, &s);
+	{
+		char n2[64];
+
+		im.q[0] = 1;	/* --partial-dmesg */
+		snprintf(n2, sizeof(n2), "%s-partial", name);
+		write_image("fuzz_dmesg", n2, &im, &ps, synth_page, &s);
+	}
+	for (i = 0; i < s.n; i++)
+		free(s.data[i]);
+	free(ps.pfn);
+}
+
+/* a 3.5-5.9 struct printk_log record at off; its padded length */
+static uint32_t rec_put(uint8_t *buf, uint32_t off, uint64_t ts,
+			const char *text, uint16_t dict)
+{
+	uint16_t tl = (uint16_t)strlen(text);
+	uint32_t len = (uint32_t)((16 + tl + dict + 3) & ~3u);
+
+	put_le64(buf + off, ts);
+	put_le16(buf + off + 8, (uint16_t)len);
+	put_le16(buf + off + 10, tl);
+	put_le16(buf + off + 12, dict);
+	buf[off + 14] = 0;		/* facility */
+	buf[off + 15] = 6;		/* flags, level */
+	memcpy(buf + off + 16, text, tl);
+	memcpy(buf + off + 16 + tl, "SUBSYSTEM=pci", dict);
+	return len;
+}
+
+static void synth_dmesg(void)
+{
+	enum { BUFPTR = 0x1000, LEN = 0x1008, FIRST = 0x1010, NEXT = 0x1014,
+	       CLEAR = 0x1018, END = 0x1020, BUF = 0x2000, BUFLEN = 2048 };
+	static uint8_t mem[3 * PAGE];
+	char text[2048];
+	uint32_t off = 0;
+	int i;
+
+	/* 3.5-5.9 records, wrapped once: a zero-length marker at the end */
+	memset(mem, 0, sizeof(mem));
+	put_le64(mem + BUFPTR, DKV(BUF));
+	put_le32(mem + LEN, BUFLEN);
+	for (i = 0; off + 64 < BUFLEN - 96; i++) {
+		char line[64];
+
+		snprintf(line, sizeof(line), "record %d: a kernel message\\%c", i,
+			 i % 5 ? 'x' : '\n');
+		off += rec_put(mem + BUF, off, 1000000ull * (uint64_t)i, line,
+			       i % 3 ? 0 : 13);
+	}
+	put_le32(mem + FIRST, 64);
+	put_le32(mem + NEXT, off);
+	put_le32(mem + CLEAR, 128);
+	snprintf(text, sizeof(text),
+		 "OSRELEASE=4.19.0\nPAGESIZE=4096\n"
+		 "SYMBOL(log_buf)=%llx\nSYMBOL(log_buf_len)=%llx\n"
+		 "SYMBOL(log_first_idx)=%llx\nSYMBOL(log_next_idx)=%llx\n"
+		 "SYMBOL(clear_idx)=%llx\nSIZE(printk_log)=16\n"
+		 "OFFSET(printk_log.ts_nsec)=0\nOFFSET(printk_log.len)=8\n"
+		 "OFFSET(printk_log.text_len)=10\nOFFSET(printk_log.dict_len)=12\n",
+		 (unsigned long long)DKV(BUFPTR), (unsigned long long)DKV(LEN),
+		 (unsigned long long)DKV(FIRST), (unsigned long long)DKV(NEXT),
+		 (unsigned long long)DKV(CLEAR));
+	dmesg_image("synth-records", text, mem, sizeof(mem));
+
+	/* <= 3.4 plain character ring, wrapped */
+	memset(mem, 0, sizeof(mem));
+	put_le64(mem + BUFPTR, DKV(BUF));
+	put_le32(mem + LEN, BUFLEN);
+	for (i = 0; i < BUFLEN; i++)
+		mem[BUF + i] = (uint8_t)(i % 61 == 60 ? '\n' : 'a' + i % 26);
+	put_le32(mem + END, BUFLEN + 700);
+	put_le32(mem + 0x1028, BUFLEN);
+	snprintf(text, sizeof(text),
+		 "OSRELEASE=3.2.0\nPAGESIZE=4096\n"
+		 "SYMBOL(log_buf)=%llx\nSYMBOL(log_buf_len)=%llx\n"
+		 "SYMBOL(log_end)=%llx\nSYMBOL(logged_chars)=%llx\n",
+		 (unsigned long long)DKV(BUFPTR), (unsigned long long)DKV(LEN),
+		 (unsigned long long)DKV(END), (unsigned long long)DKV(0x1028));
+	dmesg_image("synth-plain", text, mem, sizeof(mem));
+}
+
 /* every key the parser knows, for libFuzzer -dict */
 static void write_dict(void)
 {
@@ -836,6 +965,7 @@ int main(int argc, char **argv)
 	synth_seeds(false, 21);
 	synth_seeds(true, 12);
 	synth_seeds(true, 30);
+	synth_dmesg();
 	for (i = 2; i < argc; i++) {
 		char tag[64];
 		const char *b = strrchr(argv[i], '/');
