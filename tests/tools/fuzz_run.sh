@@ -64,8 +64,13 @@ for t in "${targets[@]}"; do
 	mkdir -p "$corpus" "$FUZZ_BUILD/artifacts" "$seeds/$t"
 	dirs=("$corpus" "$seeds/$t")
 	[ -d "tests/fuzz/regress/$t" ] && dirs+=("tests/fuzz/regress/$t")
+	# allocations a dump may ask for: 64 MiB of sections; a kernel log
+	# buffer up to the kernel's own 2 GiB limit (reserved, touched only
+	# where the dump has pages)
+	mlimit=1024
+	[ "$t" = fuzz_dmesg ] && mlimit=2100
 	nice -n "${FUZZ_NICE:-19}" "$bin" -max_total_time="$secs" -timeout=10 \
-		-rss_limit_mb=2048 -malloc_limit_mb=1024 -print_final_stats=1 \
+		-rss_limit_mb=2048 -malloc_limit_mb=$mlimit -print_final_stats=1 \
 		-dict="$seeds/vmcoreinfo.dict" \
 		-artifact_prefix="$FUZZ_BUILD/artifacts/$t-" "${dirs[@]}" \
 		>"$log" 2>&1
