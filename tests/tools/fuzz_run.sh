@@ -67,10 +67,10 @@ for t in "${targets[@]}"; do
 	# allocations a dump may ask for: 64 MiB of sections; a kernel log
 	# buffer up to the kernel's own 2 GiB limit (reserved, touched only
 	# where the dump has pages)
-	mlimit=1024
-	[ "$t" = fuzz_dmesg ] && mlimit=2100
+	mlimit=1024 rlimit=2048
+	[ "$t" = fuzz_dmesg ] && mlimit=2100 rlimit=1536
 	nice -n "${FUZZ_NICE:-19}" "$bin" -max_total_time="$secs" -timeout=10 \
-		-rss_limit_mb=2048 -malloc_limit_mb=$mlimit -print_final_stats=1 \
+		-rss_limit_mb=$rlimit -malloc_limit_mb=$mlimit -print_final_stats=1 \
 		-dict="$seeds/vmcoreinfo.dict" \
 		-artifact_prefix="$FUZZ_BUILD/artifacts/$t-" "${dirs[@]}" \
 		>"$log" 2>&1
