@@ -15,13 +15,24 @@
  *                              bytes (the mapping's tail then SIGBUSes)
  *   FAULTIO_TRUNCATE_ON_READ=N after 4 MiB were read, truncate it to N
  *   FAULTIO_LOG=FILE           at exit: "reads N bytes B eio E protected P"
- * Output faults join this file when the writers exist.
+ *
+ * Output faults, on the file FAULTIO_OUT (absolute path, matched through
+ * /proc/self/fd, so it may not exist yet; "-" is standard output):
+ *   FAULTIO_OUT_ENOSPC=N       writes fail with ENOSPC once N bytes were
+ *                              written (the write crossing N is short)
+ *   FAULTIO_OUT_EIO=N          the same with EIO
+ *   FAULTIO_OUT_SHORT=N        every write stores at most N bytes
+ *   FAULTIO_OUT_EINTR=1        every other write first fails with EINTR
+ *   FAULTIO_OUT_SYNC_EIO=1     fsync/fdatasync of the file fail with EIO
+ *   FAULTIO_OUT_SIGNAL=N:SIG   once N bytes were written, raise SIG
+ *                              (SIGINT, SIGTERM: an interrupted dump)
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -49,6 +60,14 @@ static struct {
 	/* counters */
 	uint64_t reads, bytes, eios, protected_bytes, eintrs;
 	unsigned flip;
+	/* output */
+	const char *out;
+	uint64_t out_enospc, out_eio, out_sig_at;
+	size_t out_short;
+	bool out_eintr, out_sync_eio;
+	int out_sig;
+	uint64_t out_bytes, out_writes, out_faults;
+	unsigned out_flip;
 } fi;
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -56,6 +75,11 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static ssize_t (*real_pread)(int, void *, size_t, off_t);
 static ssize_t (*real_pread64)(int, void *, size_t, off_t);
 static ssize_t (*real_read)(int, void *, size_t);
+static ssize_t (*real_write)(int, const void *, size_t);
+static ssize_t (*real_pwrite)(int, const void *, size_t, off_t);
+static ssize_t (*real_pwrite64)(int, const void *, size_t, off_t);
+static int (*real_fsync)(int);
+static int (*real_fdatasync)(int);
 static void *(*real_mmap)(void *, size_t, int, int, int, off_t);
 static void *(*real_mmap64)(void *, size_t, int, int, int, off_t);
 
@@ -64,16 +88,20 @@ static void fi_log(void)
 	const char *p = getenv("FAULTIO_LOG");
 	FILE *f;
 
-	if (!p || !fi.on)
+	if (!p || (!fi.on && !fi.out))
 		return;
 	f = fopen(p, "a");
 	if (!f)
 		return;
-	fprintf(f, "reads %llu bytes %llu eio %llu protected %llu eintr %llu\n",
+	fprintf(f, "reads %llu bytes %llu eio %llu protected %llu eintr %llu "
+		"outwrites %llu outbytes %llu outfaults %llu\n",
 		(unsigned long long)fi.reads, (unsigned long long)fi.bytes,
 		(unsigned long long)fi.eios,
 		(unsigned long long)fi.protected_bytes,
-		(unsigned long long)fi.eintrs);
+		(unsigned long long)fi.eintrs,
+		(unsigned long long)fi.out_writes,
+		(unsigned long long)fi.out_bytes,
+		(unsigned long long)fi.out_faults);
 	fclose(f);
 }
 
@@ -87,6 +115,31 @@ __attribute__((constructor)) static void fi_init(void)
 	real_read = dlsym(RTLD_NEXT, "read");
 	real_mmap = dlsym(RTLD_NEXT, "mmap");
 	real_mmap64 = dlsym(RTLD_NEXT, "mmap64");
+	real_write = dlsym(RTLD_NEXT, "write");
+	real_pwrite = dlsym(RTLD_NEXT, "pwrite");
+	real_pwrite64 = dlsym(RTLD_NEXT, "pwrite64");
+	real_fsync = dlsym(RTLD_NEXT, "fsync");
+	real_fdatasync = dlsym(RTLD_NEXT, "fdatasync");
+	fi.out = getenv("FAULTIO_OUT");
+	if (fi.out) {
+		const char *v;
+
+		fi.out_enospc = (v = getenv("FAULTIO_OUT_ENOSPC")) ?
+				strtoull(v, NULL, 0) : UINT64_MAX;
+		fi.out_eio = (v = getenv("FAULTIO_OUT_EIO")) ?
+			     strtoull(v, NULL, 0) : UINT64_MAX;
+		fi.out_short = (v = getenv("FAULTIO_OUT_SHORT")) ?
+			       strtoull(v, NULL, 0) : 0;
+		fi.out_eintr = getenv("FAULTIO_OUT_EINTR") != NULL;
+		fi.out_sync_eio = getenv("FAULTIO_OUT_SYNC_EIO") != NULL;
+		if ((v = getenv("FAULTIO_OUT_SIGNAL"))) {
+			char *end;
+
+			fi.out_sig_at = strtoull(v, &end, 0);
+			fi.out_sig = *end == ':' ? atoi(end + 1) : 0;
+		}
+		atexit(fi_log);
+	}
 	fi.path = getenv("FAULTIO_PATH");
 	if (!fi.path || stat(fi.path, &st) < 0)
 		return;
@@ -117,7 +170,143 @@ __attribute__((constructor)) static void fi_init(void)
 	fi.truncate_on_read = getenv("FAULTIO_TRUNCATE_ON_READ") ?
 			      strtoll(getenv("FAULTIO_TRUNCATE_ON_READ"), NULL, 0) :
 			      -1;
-	atexit(fi_log);
+	if (!fi.out)
+		atexit(fi_log);
+}
+
+static bool is_out(int fd)
+{
+	char link[64], target[4096];
+	ssize_t n;
+
+	if (!fi.out)
+		return false;
+	if (strcmp(fi.out, "-") == 0)
+		return fd == 1;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, target, sizeof(target) - 1);
+	if (n <= 0)
+		return false;
+	target[n] = '\0';
+	return strcmp(target, fi.out) == 0;
+}
+
+/* 0: go on with *len (maybe shortened); -1: fail with errno set */
+static int before_write(int fd, size_t *len, bool *raise_after)
+{
+	int rc = 0;
+
+	*raise_after = false;
+	if (!is_out(fd))
+		return 0;
+	pthread_mutex_lock(&lock);
+	fi.out_writes++;
+	if (fi.out_eintr && (fi.out_flip++ & 1) == 0) {
+		fi.out_faults++;
+		errno = EINTR;
+		rc = -1;
+		goto out;
+	}
+	if (fi.out_bytes >= fi.out_enospc || fi.out_bytes >= fi.out_eio) {
+		fi.out_faults++;
+		errno = fi.out_bytes >= fi.out_enospc ? ENOSPC : EIO;
+		rc = -1;
+		goto out;
+	}
+	/* the write that crosses the limit stores what fits */
+	if (fi.out_enospc != UINT64_MAX && *len > fi.out_enospc - fi.out_bytes)
+		*len = (size_t)(fi.out_enospc - fi.out_bytes);
+	if (fi.out_eio != UINT64_MAX && *len > fi.out_eio - fi.out_bytes)
+		*len = (size_t)(fi.out_eio - fi.out_bytes);
+	if (fi.out_short && *len > fi.out_short)
+		*len = fi.out_short;
+	if (fi.out_sig && fi.out_bytes + *len >= fi.out_sig_at)
+		*raise_after = true;
+out:
+	pthread_mutex_unlock(&lock);
+	return rc;
+}
+
+static void after_write(int fd, ssize_t n, bool raise_after)
+{
+	int sig;
+
+	if (n <= 0 || !is_out(fd))
+		return;
+	pthread_mutex_lock(&lock);
+	fi.out_bytes += (uint64_t)n;
+	sig = raise_after ? fi.out_sig : 0;
+	if (sig)
+		fi.out_sig = 0;		/* once */
+	pthread_mutex_unlock(&lock);
+	if (sig)
+		raise(sig);
+}
+
+ssize_t write(int fd, const void *buf, size_t len)
+{
+	bool sig;
+	ssize_t n;
+
+	if (before_write(fd, &len, &sig) < 0)
+		return -1;
+	n = real_write ? real_write(fd, buf, len) :
+	    syscall(SYS_write, fd, buf, len);
+	after_write(fd, n, sig);
+	return n;
+}
+
+ssize_t pwrite(int fd, const void *buf, size_t len, off_t off)
+{
+	bool sig;
+	ssize_t n;
+
+	if (before_write(fd, &len, &sig) < 0)
+		return -1;
+	n = real_pwrite ? real_pwrite(fd, buf, len, off) :
+	    syscall(SYS_pwrite64, fd, buf, len, off);
+	after_write(fd, n, sig);
+	return n;
+}
+
+ssize_t pwrite64(int fd, const void *buf, size_t len, off_t off)
+{
+	bool sig;
+	ssize_t n;
+
+	if (before_write(fd, &len, &sig) < 0)
+		return -1;
+	n = real_pwrite64 ? real_pwrite64(fd, buf, len, off) :
+	    syscall(SYS_pwrite64, fd, buf, len, off);
+	after_write(fd, n, sig);
+	return n;
+}
+
+static int sync_fault(int fd)
+{
+	if (fi.out_sync_eio && is_out(fd)) {
+		pthread_mutex_lock(&lock);
+		fi.out_faults++;
+		pthread_mutex_unlock(&lock);
+		errno = EIO;
+		return -1;
+	}
+	return 0;
+}
+
+int fsync(int fd)
+{
+	if (sync_fault(fd) < 0)
+		return -1;
+	return real_fsync ? real_fsync(fd) : (int)syscall(SYS_fsync, fd);
+}
+
+int fdatasync(int fd)
+{
+	if (sync_fault(fd) < 0)
+		return -1;
+	return real_fdatasync ? real_fdatasync(fd) :
+	       (int)syscall(SYS_fdatasync, fd);
 }
 
 static bool is_target(int fd)
