@@ -30,6 +30,8 @@ struct input_range {
 /** A PT_LOAD exactly as the file has it (unsorted, may overlap). */
 struct input_load {
 	uint64_t paddr, vaddr, memsz, filesz, off;
+	uint32_t flags;		/* p_flags, copied into ELF output */
+	uint64_t align;		/* p_align */
 };
 
 enum input_access {

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "codec.h"
 #include "mdf_err.h"
 
 enum mdf_mode {
@@ -23,14 +24,6 @@ enum mdf_mode {
 	MODE_DUMP_DMESG,	/* --dump-dmesg VMCORE LOGFILE */
 	MODE_MEM_USAGE,		/* --mem-usage /proc/kcore */
 	MODE_SHOW_VMCOREINFO,	/* --show-vmcoreinfo [VMCORE]: ours */
-};
-
-enum codec_id {
-	CODEC_NONE,
-	CODEC_ZLIB,		/* -c */
-	CODEC_LZO,		/* -l */
-	CODEC_SNAPPY,		/* -p */
-	CODEC_ZSTD,		/* -z */
 };
 
 /* message level bits (cli.md section 7) */

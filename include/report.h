@@ -55,6 +55,8 @@ void report_progress(struct report *r, const char *label, uint64_t cur,
 /** Force the 100 % line of the phase and end it. */
 void report_progress_done(struct report *r, const char *label);
 
+/** Forget the ranges gathered so far (a retry at another dump level). */
+void report_clear_ranges(struct report *r);
 /** The range sink that feeds --report-json. */
 struct range_sink report_range_sink(struct report *r);
 void report_add_range(struct report *r, enum page_class c, uint64_t start,

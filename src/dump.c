@@ -14,11 +14,17 @@
 #include "arch.h"
 #include "bitmap.h"
 #include "classify.h"
+#include "codec.h"
 #include "dmesg.h"
 #include "dump.h"
+#include "fmt_kdump.h"
 #include "input.h"
 #include "memmap.h"
+#include "pipeline.h"
+#include "rearrange.h"
+#include "sink.h"
 #include "vmcoreinfo.h"
+#include "writer.h"
 
 /* the newest kernel whose layout we know (vmcoreinfo.md) */
 #define KVER_NEWEST	KERNEL_VERSION(7, 1, 255)
@@ -45,6 +51,10 @@ struct dump_ctx {
 	uint64_t max_mapnr;
 
 	struct cycle cyc;
+	uint64_t held_start;		/* window the cycle holds, or UINT64_MAX */
+	uint64_t ndumpable;		/* 2nd-bitmap bits of the count pass */
+	uint64_t absent_pages, first_absent;	/* dumpable, yet no data */
+	const struct codec_ops *codec;
 	struct dump_stats stats;
 	FILE *trace;
 	char utsname[6][65];
@@ -327,27 +337,6 @@ static int print_vtop(struct dump_ctx *d, struct mdf_err *err)
 	return 0;
 }
 
-/* Page data sits at the file offset of its PT_LOAD, which need not be
- * 8-byte aligned (the arm64 QEMU core's starts at 0x1b54): words are
- * loaded with memcpy, which compiles to plain unaligned loads. */
-static bool page_is_zero(const uint8_t *p, size_t len)
-{
-	uint64_t w[8], first, last;
-	size_t i;
-
-	/* most non-zero pages differ in the first or last word */
-	memcpy(&first, p, 8);
-	memcpy(&last, p + len - 8, 8);
-	if (first | last)
-		return false;
-	for (i = 0; i < len; i += sizeof(w)) {
-		memcpy(w, p + i, sizeof(w));
-		if (w[0] | w[1] | w[2] | w[3] | w[4] | w[5] | w[6] | w[7])
-			return false;
-	}
-	return true;
-}
-
 /* cycle window size in pfns from the memory budget: two bitmaps */
 static uint64_t cycle_pfns(const struct dump_ctx *d)
 {
@@ -363,15 +352,17 @@ static uint64_t cycle_pfns(const struct dump_ctx *d)
 	return pfns;
 }
 
-/* Pass 1: classify every window, count. */
+/* Pass 1: classify every window, count; the writer sees each window's
+ * bitmaps (kdump-compressed writes them here). */
 static int count_pass(struct dump_ctx *d, const struct scan_env *env,
-		      struct mdf_err *err)
+		      struct writer *w, struct mdf_err *err)
 {
 	struct range_sink rs = report_range_sink(d->rep);
 	uint64_t start;
 	int rc;
 
 	cycle_rewind(&d->cyc);
+	d->ndumpable = 0;
 	for (start = 0; start < d->max_mapnr; start += d->cyc.cap) {
 		report_progress(d->rep, "Excluding unnecessary pages", start,
 				d->max_mapnr);
@@ -381,6 +372,11 @@ static int count_pass(struct dump_ctx *d, const struct scan_env *env,
 			return mdf_err_wrap(err, "scanning pfns %#llx-%#llx",
 					    (unsigned long long)start,
 					    (unsigned long long)(start + d->cyc.cap));
+		d->held_start = start;
+		d->ndumpable += bm_count(d->cyc.bm2, 0, d->cyc.end - d->cyc.start);
+		rc = w->ops->count_window(w, &d->cyc, err);
+		if (rc < 0)
+			return rc;
 	}
 	/* memory the kernel had but the dump lacks (virtio-mem unplugged
 	 * blocks QEMU leaves out): recognise offline pages, read nothing */
@@ -395,68 +391,294 @@ static int count_pass(struct dump_ctx *d, const struct scan_env *env,
 	return 0;
 }
 
-/* Pass 2: every dumpable page, in pfn order (dry run: read and zero check). */
-static int page_pass(struct dump_ctx *d, const struct scan_env *env,
-		     bool reuse, struct mdf_err *err)
+/* One batch through the pipeline, then to the writer in pfn order.  Pass 0
+ * counts the zero pages (the count pass cannot: it reads no data). */
+static int run_batch(struct dump_ctx *d, struct pipeline *pl,
+		     struct pipe_batch *b, struct writer *w, unsigned pass,
+		     struct mdf_err *err)
 {
-	struct input_reader rd;
-	uint64_t start, done = 0;
-	uint64_t total = d->stats.present;
-	bool zero_filter = d->dump_level & DL_EXCLUDE_ZERO;
+	unsigned i;
 	int rc;
 
-	rc = input_reader_init(&rd, d->in, err);
+	rc = pipeline_run(pl, b, err);
 	if (rc < 0)
 		return rc;
-	cycle_rewind(&d->cyc);
-	for (start = 0; start < d->max_mapnr; start += d->cyc.cap) {
-		uint64_t i, n;
+	for (i = 0; pass == 0 && i < b->n; i++) {
+		const struct pipe_result *r = &b->res[i];
 
-		if (!reuse) {
-			rc = scan_cycle(env, &d->cyc, start, NULL, NULL, err);
-			if (rc < 0)
-				goto out;
-		}
-		n = d->cyc.end - d->cyc.start;
-		for (i = bm_next_set(d->cyc.bm2, 0, n); i < n;
-		     i = bm_next_set(d->cyc.bm2, i + 1, n)) {
-			uint64_t pfn = d->cyc.start + i;
-			const uint8_t *page;
-
-			rc = input_read_page(&rd, pfn, &page, err);
-			if (rc < 0)
-				goto out;
-			if (rc == MDF_ABSENT)
-				continue;
-			d->stats.pages_read++;
-			if (zero_filter && page_is_zero(page, d->in->page_size)) {
-				d->stats.excluded[PC_ZERO]++;
-				report_add_range(d->rep, PC_ZERO, pfn, 1);
-			}
-			if ((++done & 0xffff) == 0)
-				report_progress(d->rep, "Copying data", done, total);
+		if (r->absent && !d->absent_pages++)
+			d->first_absent = r->pfn;
+		if (r->zero && r->pfn < d->max_mapnr) {
+			d->stats.excluded[PC_ZERO]++;
+			report_add_range(d->rep, PC_ZERO, r->pfn, 1);
 		}
 	}
-	report_progress_done(d->rep, "Copying data");
-	rc = 0;
-out:
-	input_reader_deinit(&rd);
+	rc = w->ops->pages(w, b->res, b->n, err);
+	b->n = 0;
 	return rc;
+}
+
+/* A page pass: every window up to what the writer asks, dumpable pages
+ * through the pipeline in pfn order.  Windows past max_mapnr (ELF keeps
+ * PT_LOADs above the last memory section) have no struct pages. */
+static int page_pass(struct dump_ctx *d, const struct scan_env *env,
+		     struct writer *w, unsigned pass, struct mdf_err *err)
+{
+	const bool last = pass + 1 == w->ops->npasses;
+	const char *label = last ? "Copying data" : "Excluding zero pages";
+	struct scan_env tail = *env;
+	struct writer_pass wp = { 0 };
+	struct pipeline pl;
+	struct pipe_batch *b;
+	uint64_t start, done = 0;
+	int rc;
+
+	rc = w->ops->pass_begin(w, pass, &d->cyc, &wp, err);
+	if (rc < 0)
+		return rc;
+	b = calloc(1, sizeof(*b));
+	if (!b)
+		return mdf_err_set(err, MDF_ENOMEM, "out of memory for a page batch");
+	rc = pipeline_init(&pl, d->in, wp.work, d->dump_level & DL_EXCLUDE_ZERO,
+			   d->codec, 1, err);
+	if (rc < 0) {
+		free(b);
+		return rc;
+	}
+	tail.mm = NULL;
+	tail.max_mapnr = wp.pfn_end;
+	cycle_rewind(&d->cyc);
+	for (start = 0; start < wp.pfn_end; start = d->cyc.end) {
+		const struct scan_env *e = start < d->max_mapnr ? env : &tail;
+		uint64_t i, n;
+
+		/* one window holding everything: the count pass's bitmaps
+		 * are still there, unless the writer wants the exclusions */
+		if (d->held_start != start || wp.ranges) {
+			rc = scan_cycle(e, &d->cyc, start, NULL, wp.ranges, err);
+			if (rc < 0)
+				goto out;
+			d->held_start = start;
+		}
+		rc = w->ops->window(w, &d->cyc, err);
+		if (rc < 0)
+			goto out;
+		n = d->cyc.end - d->cyc.start;
+		for (i = wp.work == PIPE_NONE ? n : bm_next_set(d->cyc.bm2, 0, n);
+		     i < n; i = bm_next_set(d->cyc.bm2, i + 1, n)) {
+			b->pfn[b->n++] = start + i;
+			if (b->n == PIPE_BATCH) {
+				rc = run_batch(d, &pl, b, w, pass, err);
+				if (rc < 0)
+					goto out;
+				done += PIPE_BATCH;
+				if (wp.work != PIPE_NONE && (done & 0xffff) == 0)
+					report_progress(d->rep, label, done,
+							d->ndumpable);
+			}
+		}
+		if (b->n) {
+			done += b->n;
+			rc = run_batch(d, &pl, b, w, pass, err);
+			if (rc < 0)
+				goto out;
+		}
+		rc = w->ops->window_end(w, &d->cyc, err);
+		if (rc < 0)
+			goto out;
+	}
+	rc = w->ops->pass_end(w, pass, err);
+	if (rc < 0)
+		goto out;
+	if (wp.work != PIPE_NONE)
+		report_progress_done(d->rep, label);
+out:
+	d->stats.pages_read += pipeline_pages_read(&pl);
+	pipeline_deinit(&pl);
+	free(b);
+	return rc;
+}
+
+/* Where the dump goes: nowhere (--dry-run), standard output (-F) or the
+ * file, created exclusively unless -f. */
+static int open_sink(struct dump_ctx *d, struct sink **ret,
+		     struct mdf_err *err)
+{
+	const struct opts *o = d->o;
+	int rc;
+
+	if (o->dry_run)
+		rc = sink_null_create(ret, err);
+	else if (o->flatten)
+		rc = sink_flat_create(STDOUT_FILENO, "STDOUT", ret, err);
+	else
+		rc = sink_file_create(o->args[1], o->force, ret, err);
+	if (rc < 0)
+		return rc;
+	(*ret)->limit = o->limit_size;
+	return 0;
+}
+
+/* One attempt at one dump level: the count pass, the writer's page
+ * passes, and the finishing touches. */
+static int write_dump(struct dump_ctx *d, struct scan_env *env,
+		      struct sink *s, struct writer **wret,
+		      struct mdf_err *err)
+{
+	const struct writer_ops *ops = d->o->elf_out ? &writer_elf_ops :
+				       &writer_kdump_ops;
+	struct writer_params wp;
+	unsigned pass;
+	int rc;
+
+	memset(&wp, 0, sizeof(wp));
+	wp.sink = s;
+	wp.in = d->in;
+	wp.max_mapnr = d->max_mapnr;
+	wp.dump_level = d->dump_level;
+	wp.codec = d->codec;
+	wp.block_order = d->o->block_order;
+	if (d->have_utsname)
+		memcpy(wp.utsname, d->utsname, sizeof(wp.utsname));
+	if (d->have_vi && vmci_has(&d->vi, VMCI_CRASHTIME))
+		wp.crashtime = vmci_get(&d->vi, VMCI_CRASHTIME);
+	if (d->have_arch)
+		wp.phys_base = d->arch.phys_base;
+
+	rc = ops->create(&wp, wret, err);
+	if (rc < 0)
+		return rc;
+	rc = (*wret)->ops->begin(*wret, err);
+	if (rc < 0)
+		return rc;
+	rc = count_pass(d, env, *wret, err);
+	if (rc < 0)
+		return rc;
+	for (pass = 0; pass < ops->npasses; pass++) {
+		rc = page_pass(d, env, *wret, pass, err);
+		if (rc < 0)
+			return rc;
+	}
+	return (*wret)->ops->finish(*wret, err);
+}
+
+static void reset_stats(struct dump_ctx *d)
+{
+	uint64_t max_mapnr = d->stats.max_mapnr;
+
+	memset(&d->stats, 0, sizeof(d->stats));
+	d->stats.max_mapnr = max_mapnr;
+	d->absent_pages = 0;
+	report_clear_ranges(d->rep);
+}
+
+/* The codec of -c/-l/-p/-z, or none when this build lacks it (the pages
+ * are then stored raw, as makedumpfile does). */
+static void pick_codec(struct dump_ctx *d)
+{
+	enum codec_id id = d->o->elf_out ? CODEC_NONE : d->o->codec;
+
+	d->codec = codec_find(id);
+	if (!d->codec) {
+		const char *n = codec_name(id);
+
+		report_msg(d->rep, "'-%c' option is disabled, because this binary doesn't support %s compression.",
+			   id == CODEC_LZO ? 'l' : id == CODEC_SNAPPY ? 'p' : 'z', n);
+		report_msg(d->rep, "Try `make %s=1` when building.",
+			   id == CODEC_LZO ? "LZO" : id == CODEC_SNAPPY ? "SNAPPY" : "ZSTD");
+		d->codec = &codec_none;
+	}
+}
+
+/* Options that would change what the dump holds are refused by name
+ * until they are implemented, never ignored (an erase filter that is
+ * silently skipped would leak what it was meant to hide). */
+static int check_unimplemented(const struct opts *o, struct mdf_err *err)
+{
+	const char *what = o->split ? "--split" :
+			   o->config ? "--config" :
+			   o->eppic ? "--eppic" :
+			   o->n_extension ? "--extension" :
+			   o->exclude_vmemmap ? "-e" :
+			   o->exclude_xen_domu ? "-X" :
+			   o->n_diskset ? "--diskset" : NULL;
+
+	if (what)
+		return mdf_err_set(err, MDF_EUNSUPP,
+				   "%s is not implemented yet", what);
+	return 0;
+}
+
+/* -E is refused for a kdump-compressed input (cli.md section 2). */
+static int check_elf_input(const char *path, struct mdf_err *err)
+{
+	char sig[KDUMP_SIGNATURE_LEN];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return 0;	/* input_open() reports it */
+	n = pread(fd, sig, sizeof(sig), 0);
+	close(fd);
+	if (n == (ssize_t)sizeof(sig) &&
+	    memcmp(sig, KDUMP_SIGNATURE, KDUMP_SIGNATURE_LEN) == 0)
+		return mdf_err_set(err, MDF_EINVAL,
+				   "'-E' option is disabled, because %s is kdump compressed format.",
+				   path);
+	return 0;
+}
+
+static void report_anomalies(struct dump_ctx *d)
+{
+	report_warns(d->rep, &d->warns);
+	if (d->stats.memmap_unavailable || d->stats.bad_order ||
+	    d->stats.bad_buddy || d->stats.memmap_offline)
+		report_msg(d->rep,
+			   "Kept unclassified: %llu pages without a readable struct page (first: pfn %#llx), %llu in offline sections, %llu with an impossible compound order, %llu with an impossible free order.",
+			   (unsigned long long)d->stats.memmap_unavailable,
+			   (unsigned long long)d->stats.first_unavailable,
+			   (unsigned long long)d->stats.memmap_offline,
+			   (unsigned long long)d->stats.bad_order,
+			   (unsigned long long)d->stats.bad_buddy);
+	if (d->absent_pages)
+		report_msg(d->rep,
+			   "%llu pages the input describes had no data when read (first: pfn %#llx); written as zeros.",
+			   (unsigned long long)d->absent_pages,
+			   (unsigned long long)d->first_absent);
+	if (d->stats.memmap_nosection)
+		report_debug(d->rep,
+			     "%llu pages in the dump belong to no memory section (firmware ranges); kept.",
+			     (unsigned long long)d->stats.memmap_nosection);
+	if (d->stats.offline_absent)
+		report_debug(d->rep,
+			     "%llu logically offline pages have struct pages but no memory in the dump; not read.",
+			     (unsigned long long)d->stats.offline_absent);
 }
 
 static int run_create(struct dump_ctx *d, struct mdf_err *err)
 {
 	const struct opts *o = d->o;
+	const char *name = o->flatten ? "STDOUT" : o->args[1];
+	unsigned levels = o->n_levels ? o->n_levels : 1, attempt;
+	struct writer *w = NULL;
+	struct sink *s = NULL;
 	struct scan_env env;
-	bool single;
 	int rc;
 
-	if (!o->dry_run)
-		return mdf_err_set(err, MDF_EUNSUPP,
-				   "writing a dump file is not implemented yet; use --dry-run");
-	if (o->n_levels > 1)
-		mdf_warn(&d->warns, "only the first dump level of %u is used by --dry-run",
-			 o->n_levels);
+	rc = check_unimplemented(o, err);
+	if (rc < 0)
+		return rc;
+	/* makedumpfile checks this before any work */
+	if (!o->dry_run && !o->flatten && !o->force &&
+	    access(o->args[1], F_OK) == 0)
+		return mdf_err_set(err, MDF_EIO,
+				   "Can't open the dump file (%s). File exists",
+				   o->args[1]);
+	if (o->elf_out) {
+		rc = check_elf_input(o->args[0], err);
+		if (rc < 0)
+			return rc;
+	}
 
 	rc = dump_setup(d, o->args[0], err);
 	if (rc < 0)
@@ -472,54 +694,101 @@ static int run_create(struct dump_ctx *d, struct mdf_err *err)
 	if (!d->have_vi)
 		d->max_mapnr = input_max_pfn(d->in);
 	d->stats.max_mapnr = d->max_mapnr;
+	pick_codec(d);
 
 	rc = cycle_init(&d->cyc, cycle_pfns(d),
 			d->have_mm ? (unsigned)d->mm.struct_size : 64, err);
 	if (rc < 0)
 		return rc;
-	single = d->cyc.cap >= d->max_mapnr;
 	report_debug(d->rep, "Buffer size for the cyclic mode: %llu",
 		     (unsigned long long)(d->cyc.cap / 8 * 2));
-	if (single)
+	if (d->cyc.cap >= d->max_mapnr)
 		report_debug(d->rep, "There is enough free memory to be done in one cycle.");
 
 	env.in = d->in;
 	env.mm = d->have_mm ? &d->mm : NULL;
 	env.pl = &d->pl;
-	env.dump_level = d->dump_level;
 	env.max_mapnr = d->max_mapnr;
 
-	rc = count_pass(d, &env, err);
+	rc = open_sink(d, &s, err);
 	if (rc < 0)
 		return rc;
-	rc = page_pass(d, &env, single, err);
-	if (rc < 0)
-		return rc;
-	report_warns(d->rep, &d->warns);
-	if (d->stats.memmap_unavailable || d->stats.bad_order ||
-	    d->stats.bad_buddy || d->stats.memmap_offline)
-		report_msg(d->rep,
-			   "Kept unclassified: %llu pages without a readable struct page (first: pfn %#llx), %llu in offline sections, %llu with an impossible compound order, %llu with an impossible free order.",
-			   (unsigned long long)d->stats.memmap_unavailable,
-			   (unsigned long long)d->stats.first_unavailable,
-			   (unsigned long long)d->stats.memmap_offline,
-			   (unsigned long long)d->stats.bad_order,
-			   (unsigned long long)d->stats.bad_buddy);
-	if (d->stats.memmap_nosection)
-		report_debug(d->rep,
-			     "%llu pages in the dump belong to no memory section (firmware ranges); kept.",
-			     (unsigned long long)d->stats.memmap_nosection);
-	if (d->stats.offline_absent)
-		report_debug(d->rep,
-			     "%llu logically offline pages have struct pages but no memory in the dump; not read.",
-			     (unsigned long long)d->stats.offline_absent);
-	report_stats(d->rep, &d->stats, false, 0);
+	for (attempt = 0; ; attempt++) {
+		d->dump_level = o->n_levels ? o->dump_level[attempt] : 0;
+		env.dump_level = d->dump_level;
+		d->held_start = UINT64_MAX;
+		reset_stats(d);
+		rc = write_dump(d, &env, s, &w, err);
+		if (rc == 0)
+			break;
+		if (!s->nospace)
+			goto out;
+		/* the device is full or -L is reached (cli.md section 5) */
+		report_msg(d->rep, "\n%s", err->msg);
+		if (attempt + 1 < levels && s->can_patch) {
+			report_msg(d->rep, "Retry to create a dumpfile by dump_level(%u).",
+				   o->dump_level[attempt + 1]);
+			writer_destroy(w);
+			w = NULL;
+			rc = sink_reset(s, err);
+			if (rc < 0)
+				goto out;
+			continue;
+		}
+		if (w)
+			w->ops->incomplete(w, err);
+		if (!o->flatten)
+			report_msg(d->rep, "This is an incomplete dumpfile, but might analyzable.");
+		/* the classification is complete: tests check what was
+		 * written against it */
+		if (o->report_json)
+			report_json(d->rep, o->report_json, &d->stats,
+				    d->dump_level, d->in->page_size, err);
+		/* said already: main.c prints nothing more */
+		mdf_err_set(err, MDF_ENOSPC, "%s", "");
+		rc = -MDF_ENOSPC;
+		goto out;
+	}
+
+	d->stats.write_bytes = s->written;
+	report_anomalies(d);
+	report_stats(d->rep, &d->stats, o->elf_out, w->elf_excluded);
 	if (o->report_json) {
 		rc = report_json(d->rep, o->report_json, &d->stats, d->dump_level,
 				 d->in->page_size, err);
 		if (rc < 0)
-			return rc;
+			goto out;
 	}
+	report_msg(d->rep, "\nThe dumpfile is saved to %s.", name);
+	rc = 0;
+out:
+	writer_destroy(w);
+	sink_destroy(s);
+	return rc;
+}
+
+/* -R: the flattened stream on standard input into the dump file. */
+static int run_rearrange(struct dump_ctx *d, struct mdf_err *err)
+{
+	const struct opts *o = d->o;
+	struct sink *s = NULL;
+	int rc;
+
+	if (!o->force && access(o->args[0], F_OK) == 0)
+		return mdf_err_set(err, MDF_EIO,
+				   "Can't open the dump file (%s). File exists",
+				   o->args[0]);
+	rc = sink_file_create(o->args[0], o->force, &s, err);
+	if (rc < 0)
+		return rc;
+	s->limit = o->limit_size;
+	rc = rearrange_stream(STDIN_FILENO, s, err);
+	if (rc == 0)
+		rc = sink_finish(s, err);
+	sink_destroy(s);
+	if (rc < 0)
+		return rc;
+	report_msg(d->rep, "\nThe dumpfile is saved to %s.", o->args[0]);
 	return 0;
 }
 
@@ -602,6 +871,9 @@ int dump_run(const struct opts *o, struct report *r, struct mdf_err *err)
 			break;
 		}
 		rc = run_create(d, err);
+		break;
+	case MODE_REARRANGE:
+		rc = o->check_params ? 0 : run_rearrange(d, err);
 		break;
 	case MODE_DUMP_DMESG:
 		rc = o->check_params ? 0 : run_dmesg(d, err);

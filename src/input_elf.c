@@ -181,6 +181,8 @@ static int elf_open(struct input *in, struct mdf_err *err)
 		loads[nl].memsz = ph[i].p_memsz;
 		loads[nl].filesz = ph[i].p_filesz;
 		loads[nl].off = ph[i].p_offset;
+		loads[nl].flags = ph[i].p_flags;
+		loads[nl].align = ph[i].p_align;
 		nl++;
 	}
 	if (nl == 0) {

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "codec.h"
 #include "dump.h"
 #include "opts.h"
 #include "report.h"
@@ -14,9 +15,9 @@ static void print_version(void)
 {
 	printf("makedumpfile: version %s (released on %s)\n",
 	       MDF_VERSION, MDF_RELEASE_DATE);
-	printf("lzo\t%s\n", HAVE_LZO ? "enabled" : "disabled");
-	printf("snappy\t%s\n", HAVE_SNAPPY ? "enabled" : "disabled");
-	printf("zstd\t%s\n", HAVE_ZSTD ? "enabled" : "disabled");
+	printf("lzo\t%s\n", codec_find(CODEC_LZO) ? "enabled" : "disabled");
+	printf("snappy\t%s\n", codec_find(CODEC_SNAPPY) ? "enabled" : "disabled");
+	printf("zstd\t%s\n", codec_find(CODEC_ZSTD) ? "enabled" : "disabled");
 	printf("zlib\tenabled\n");
 	printf("\n");
 }
@@ -69,7 +70,9 @@ int main(int argc, char **argv)
 	if (o.check_params)
 		return rc < 0 ? 1 : 0;
 	if (rc < 0) {
-		report_error(&rep, "%s", err.msg);
+		/* an empty message was printed where it happened */
+		if (err.msg[0])
+			report_error(&rep, "%s", err.msg);
 		report_msg(&rep, "\nmakedumpfile Failed.");
 		return err.code == MDF_EMISMATCH ? 2 : 1;
 	}

@@ -177,6 +177,16 @@ void report_progress_done(struct report *r, const char *label)
 	r->label = NULL;
 }
 
+void report_clear_ranges(struct report *r)
+{
+	int i;
+
+	for (i = 0; i < PC_NCLASSES; i++)
+		r->ranges[i].n = 0;
+	r->absent_offline.n = 0;
+	r->ranges_oom = false;
+}
+
 static void list_add(struct report *r, struct report_range_list *l,
 		     uint64_t start, uint64_t n)
 {

@@ -13,13 +13,17 @@ for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
 		missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
-if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
-	echo "missing packages: ${missing[*]} (install them as root)" >&2
-	exit 1
+if [ ${#missing[@]} -ne 0 ]; then
+	if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
+		echo "missing packages: ${missing[*]} (install them as root)" >&2
+		exit 1
+	fi
+	echo "installing: ${missing[*]}" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -q >/dev/null 2>&1 || true
+	apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null ||
+		{ echo "apt-get install failed" >&2; exit 1; }
 fi
-echo "installing: ${missing[*]}" >&2
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -q >/dev/null 2>&1 || true
-apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null ||
-	{ echo "apt-get install failed" >&2; exit 1; }
+# crash and drgn need the debug vmlinux of the real vmcores' kernel
+[ "$what" = test ] && bash "$(dirname "$0")/vmlinux.sh"
+exit 0
