@@ -39,9 +39,9 @@ env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
 	exit 1
 }
 env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
-	make --no-print-directory BUILD="$BUILD" "$BUILD/tools/fuzzseed" \
+	make --no-print-directory BUILD="$BUILD" "$BUILD/tools/fuzzseed" makedumpfile \
 	>>"$FUZZ_BUILD/tmp/build.log" 2>&1 || {
-	echo "not ok - fuzz: building fuzzseed failed"
+	echo "not ok - fuzz: building fuzzseed and makedumpfile failed"
 	exit 1
 }
 
@@ -55,6 +55,10 @@ rm -rf "$seeds"
 	exit 1
 }
 [ -n "$cores" ] || echo "# no real vmcores: synthetic seeds only"
+# a flattened stream the tool itself writes, from the synthetic vmcore
+./makedumpfile -F -l -d 31 "$seeds/fuzz_elf/synth-l4-12" \
+	>"$seeds/fuzz_flat/synth-F-l" 2>/dev/null ||
+	echo "# makedumpfile -F of the synthetic vmcore failed: no such seed"
 
 rc=0
 for t in "${targets[@]}"; do

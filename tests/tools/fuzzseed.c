@@ -749,7 +749,7 @@ static void synth_seeds(bool l5, unsigned vmemmap_leaf)
 	spage(&s, PHYS_BASE + 0x201000);
 	put_le64(spage(&s, PHYS_BASE + 0x201000), VMEMMAP | 0x7);
 	/* utsname */
-	memcpy(spage(&s, PHYS_BASE + 0x300000) + 65 * 2, "6.1.0-synthetic", 16);
+	memcpy(spage(&s, PHYS_BASE + 0x300000) + 4 + 65 * 2, "6.1.0-synthetic", 16);
 	/* vmemmap: struct pages of pfn0.. at 0x3000000 (4K, 2M or 1G leaf) */
 	synth_struct_pages(sp, pfn0, 65);
 	if (vmemmap_leaf == 12) {
@@ -928,6 +928,50 @@ static void synth_dmesg(void)
 	dmesg_image("synth-plain", text, mem, sizeof(mem));
 }
 
+/* ---- flattened streams for fuzz_flat (fmt_flat.h) ---- */
+
+/* a record header and size bytes of fill; the end marker has no payload */
+static void flat_rec(FILE *f, uint64_t off, uint64_t size, uint8_t fill)
+{
+	uint8_t b[8], buf[512];
+	uint64_t i;
+
+	put_be64(b, off);
+	put(f, b, 8);
+	put_be64(b, size);
+	put(f, b, 8);
+	if (off == UINT64_MAX && size == UINT64_MAX)
+		return;
+	if (size > (1u << 20))
+		abort();
+	memset(buf, fill, sizeof(buf));
+	for (i = 0; i < size; i += sizeof(buf))
+		put(f, buf, size - i < sizeof(buf) ? (size_t)(size - i) : sizeof(buf));
+}
+
+static void synth_flat(void)
+{
+	uint8_t hdr[4096] = { 0 };
+	FILE *f;
+
+	memcpy(hdr, "makedumpfile", 12);
+	put_be64(hdr + 16, 1);
+	put_be64(hdr + 24, 1);
+	f = out_open("fuzz_flat", "synth-records");
+	put(f, hdr, sizeof(hdr));
+	flat_rec(f, 0, 4096, 'h');		/* a header page */
+	flat_rec(f, 8192, 300, 'a');		/* a hole before it */
+	flat_rec(f, 8000, 400, 'b');		/* overlaps: later wins */
+	flat_rec(f, 4096, 1, 'c');
+	flat_rec(f, UINT64_MAX, UINT64_MAX, 0);	/* end marker */
+	put(f, "trailing padding is ignored", 27);
+	fclose(f);
+	f = out_open("fuzz_flat", "synth-no-end");
+	put(f, hdr, sizeof(hdr));
+	flat_rec(f, 0, 100, 'x');
+	fclose(f);
+}
+
 /* every key the parser knows, for libFuzzer -dict */
 static void write_dict(void)
 {
@@ -966,6 +1010,7 @@ int main(int argc, char **argv)
 	synth_seeds(true, 12);
 	synth_seeds(true, 30);
 	synth_dmesg();
+	synth_flat();
 	for (i = 2; i < argc; i++) {
 		char tag[64];
 		const char *b = strrchr(argv[i], '/');
