@@ -37,6 +37,28 @@ static void on_sigbus(int sig)
 	_exit(1);
 }
 
+/* SIGINT, SIGTERM, SIGHUP mid-dump: nothing is patched up.  A seekable
+ * dump file says INCOMPLETE in its header from the first write until the
+ * final one (writer_kdump.c, writer_elf.c) and a flattened stream has no
+ * end marker yet, so stopping here never leaves a file that claims to be
+ * complete.  Say so, then die of the signal (the shell sees 128 + sig). */
+static void on_stop(int sig)
+{
+	static const char head[] = "\nmakedumpfile: interrupted by ";
+	static const char tail[] =
+		": stopped; a dump file it was writing is left marked incomplete (or a -F stream without its end marker)\n\nmakedumpfile Failed.\n";
+	const char *name = sig == SIGINT ? "SIGINT" :
+			   sig == SIGTERM ? "SIGTERM" : "SIGHUP";
+
+	if (write(STDERR_FILENO, head, sizeof(head) - 1) < 0 ||
+	    write(STDERR_FILENO, name, strlen(name)) < 0 ||
+	    write(STDERR_FILENO, tail, sizeof(tail) - 1) < 0) {
+		/* nothing more to say */
+	}
+	raise(sig);		/* SA_RESETHAND: the default action now */
+	_exit(1);
+}
+
 int main(int argc, char **argv)
 {
 	struct mdf_err err = { 0 };
@@ -65,6 +87,14 @@ int main(int argc, char **argv)
 	}
 
 	signal(SIGBUS, on_sigbus);
+	{
+		struct sigaction sa = { .sa_handler = on_stop,
+					.sa_flags = SA_RESETHAND | SA_NODEFER };
+
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGHUP, &sa, NULL);
+	}
 	rc = dump_run(&o, &rep, &err);
 	report_deinit(&rep);
 	if (o.check_params)
