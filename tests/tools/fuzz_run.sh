@@ -73,7 +73,9 @@ for t in "${targets[@]}"; do
 	# where the dump has pages)
 	mlimit=1024 rlimit=2048
 	[ "$t" = fuzz_dmesg ] && mlimit=2100 rlimit=1536
-	nice -n "${FUZZ_NICE:-19}" "$bin" -max_total_time="$secs" -timeout=10 \
+	# -timeout is wall time: 30 s leaves room for a shared, loaded machine
+	# (the slowest hostile inputs take about 1.5 s of CPU under ASan)
+	nice -n "${FUZZ_NICE:-19}" "$bin" -max_total_time="$secs" -timeout=30 \
 		-rss_limit_mb=$rlimit -malloc_limit_mb=$mlimit -print_final_stats=1 \
 		-dict="$seeds/vmcoreinfo.dict" \
 		-artifact_prefix="$FUZZ_BUILD/artifacts/$t-" "${dirs[@]}" \
