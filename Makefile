@@ -74,6 +74,9 @@ UNIT_SRCS := $(wildcard tests/unit/*_test.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 TOOL_SRCS := $(wildcard tests/tools/*.c)
 TOOL_BINS := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRCS))
+# the vmcore generator shares no code with the tool it tests
+MKVMCORE_SRCS := $(wildcard tests/tools/mkvmcore/*.c)
+TOOL_BINS += $(BUILD)/tools/mkvmcore
 
 .PHONY: all clean check check-run check-unit check-e2e check-real asan ubsan install \
 	demo tools
@@ -98,6 +101,10 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIBMDF)
 $(BUILD)/tools/%: tests/tools/%.c $(LIBMDF)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CPPFLAGS) -Itests/unit $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIBMDF) $(LIBS)
+
+$(BUILD)/tools/mkvmcore: $(MKVMCORE_SRCS) $(wildcard tests/tools/mkvmcore/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 $(ALL_CFLAGS) -o $@ $(MKVMCORE_SRCS)
 
 tools: $(TOOL_BINS)
 

@@ -2,8 +2,8 @@
  *
  * An arch describes its levels and decodes one entry (struct pgt_format);
  * this file reads the entries from the dump and follows them.  The number
- * of steps is bounded by the level count, so a table pointing at itself
- * or outside memory ends the walk with MDF_ABSENT, never a loop.
+ * of steps is bounded by the level count; an entry naming its own table
+ * or a table outside memory ends the walk with MDF_ABSENT, never a loop.
  */
 #include <stdio.h>
 
@@ -49,6 +49,12 @@ int pgt_walk(const struct pgt_format *f, struct input *in, uint64_t root,
 			if (i + 1 == f->nlevels)
 				return absent(err, lv->name, vaddr, where,
 					      "is not a leaf at the last level");
+			/* Linux never points a table at itself: the next
+			 * level would read this table's entries as its own
+			 * and translate to arbitrary memory */
+			if (addr == table)
+				return absent(err, lv->name, vaddr, where,
+					      "points at its own table");
 			table = addr;
 			break;
 		case PGT_LEAF:

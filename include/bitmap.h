@@ -48,6 +48,8 @@ struct dump_stats {
 	uint64_t memmap_offline;	/* struct page in a section not online */
 	uint64_t bad_order;		/* impossible compound order: kept */
 	uint64_t bad_buddy;		/* impossible free order: kept */
+	uint64_t memmap_poisoned;	/* struct page filled with the poison
+					 * pattern (uninitialised memmap): kept */
 	uint64_t offline_absent;	/* PageOffline pfns with no memory in the dump */
 	uint64_t hvo_fake_heads;	/* HVO aliases seen as tails */
 	uint64_t pages_read;		/* page data reads */

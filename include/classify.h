@@ -53,6 +53,7 @@ enum {
 	PI_FAKE_HEAD	= 1u << 11,	/* HVO alias of a head (also PI_TAIL) */
 	PI_BAD_ORDER	= 1u << 12,	/* anomaly: impossible compound order */
 	PI_BAD_BUDDY	= 1u << 13,	/* anomaly: impossible free order */
+	PI_POISONED	= 1u << 14,	/* anomaly: flags == PAGE_POISON_PATTERN */
 };
 
 struct page_info {

@@ -78,4 +78,8 @@ uint64_t memmap_last_pfn(const struct memmap *mm);
 /** Virtual address of the struct page of pfn, or 0 if it has none. */
 uint64_t memmap_pfn_to_page(const struct memmap *mm, uint64_t pfn);
 
+/** True if no pfn of [pfn, pfn + n) has a memmap (a hole of the machine,
+ * not only of the dump): nothing there to classify or report. */
+bool memmap_range_empty(const struct memmap *mm, uint64_t pfn, uint64_t n);
+
 #endif

@@ -175,7 +175,7 @@ int scan_cycle(const struct scan_env *env, struct cycle *c, uint64_t start,
 {
 	const struct memmap *mm = env->mm;
 	const struct page_layout *pl = env->pl;
-	uint64_t pfn, end;
+	uint64_t pfn, end, carry;
 
 	c->start = start;
 	c->end = start + c->cap < env->max_mapnr ? start + c->cap :
@@ -185,10 +185,13 @@ int scan_cycle(const struct scan_env *env, struct cycle *c, uint64_t start,
 		return 0;
 
 	pfn = c->start;
-	if (c->carry_end > pfn)
-		pfn = exclude(c, pfn, c->carry_end - pfn, c->carry_class,
-			      stats, ranges);
+	/* an exclusion from an earlier window; exclude() sets carry_end
+	 * again if it runs past this window too */
+	carry = c->carry_end;
 	c->carry_end = 0;
+	if (carry > pfn)
+		pfn = exclude(c, pfn, carry - pfn, c->carry_class, stats,
+			      ranges);
 	end = c->end;
 
 	while (pfn < end) {
@@ -196,9 +199,12 @@ int scan_cycle(const struct scan_env *env, struct cycle *c, uint64_t start,
 		uint64_t i, next_pfn = pfn + batch;
 		long got;
 
-		/* skip batches with no memory at all */
+		/* skip batches with no memory in the dump; the count pass
+		 * looks at them only where a memmap could show offline
+		 * pages the dump lacks */
 		if (bm_next_set(c->bm1, pfn - c->start, next_pfn - c->start) ==
-		    next_pfn - c->start && !stats) {
+		    next_pfn - c->start &&
+		    (!stats || memmap_range_empty(mm, pfn, batch))) {
 			pfn = next_pfn;
 			continue;
 		}
@@ -245,6 +251,8 @@ int scan_cycle(const struct scan_env *env, struct cycle *c, uint64_t start,
 					stats->bad_order++;
 				if (pi.bits & PI_BAD_BUDDY)
 					stats->bad_buddy++;
+				if (pi.bits & PI_POISONED)
+					stats->memmap_poisoned++;
 			}
 			cls = classify_decide(pl, &pi, env->dump_level, &npages);
 			if (cls == PC_KEEP)

@@ -268,6 +268,14 @@ void classify_page(const struct page_layout *pl, uint64_t pfn,
 	ret->order = 0;
 	ret->buddy_order = 0;
 
+	/* an uninitialised memmap (page_init_poison() fills it with 0xff,
+	 * the kernel's PagePoisoned()): no field means anything, least of
+	 * all the PG_hwpoison bit; keep the page */
+	if (flags == ~0ull) {
+		ret->bits = PI_POISONED;
+		return;
+	}
+
 	slab = (flags & pl->m_slab) || type_is(&pl->slab_type, type);
 	if (slab)
 		bits |= PI_SLAB;

@@ -633,14 +633,16 @@ static void report_anomalies(struct dump_ctx *d)
 {
 	report_warns(d->rep, &d->warns);
 	if (d->stats.memmap_unavailable || d->stats.bad_order ||
-	    d->stats.bad_buddy || d->stats.memmap_offline)
+	    d->stats.bad_buddy || d->stats.memmap_offline ||
+	    d->stats.memmap_poisoned)
 		report_msg(d->rep,
-			   "Kept unclassified: %llu pages without a readable struct page (first: pfn %#llx), %llu in offline sections, %llu with an impossible compound order, %llu with an impossible free order.",
+			   "Kept unclassified: %llu pages without a readable struct page (first: pfn %#llx), %llu in offline sections, %llu with an impossible compound order, %llu with an impossible free order, %llu with a poisoned (uninitialised) struct page.",
 			   (unsigned long long)d->stats.memmap_unavailable,
 			   (unsigned long long)d->stats.first_unavailable,
 			   (unsigned long long)d->stats.memmap_offline,
 			   (unsigned long long)d->stats.bad_order,
-			   (unsigned long long)d->stats.bad_buddy);
+			   (unsigned long long)d->stats.bad_buddy,
+			   (unsigned long long)d->stats.memmap_poisoned);
 	if (d->absent_pages)
 		report_msg(d->rep,
 			   "%llu pages the input describes had no data when read (first: pfn %#llx); written as zeros.",

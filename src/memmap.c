@@ -369,6 +369,25 @@ uint64_t memmap_pfn_to_page(const struct memmap *mm, uint64_t pfn)
 	return s->coded + pfn * mm->struct_size;
 }
 
+bool memmap_range_empty(const struct memmap *mm, uint64_t pfn, uint64_t n)
+{
+	uint64_t nr, last;
+
+	if (!n)
+		return true;
+	if (!mm->pfn_section_shift)
+		return pfn >= mm->end_pfn;
+	last = (pfn + n - 1) >> mm->pfn_section_shift;
+	for (nr = pfn >> mm->pfn_section_shift; nr <= last; nr++) {
+		const struct memmap_sec *s = find_sec(mm, nr);
+
+		if (s && (s->state == MEMMAP_SEC_OK ||
+			  s->state == MEMMAP_SEC_OFFLINE))
+			return false;
+	}
+	return true;
+}
+
 /* Mark the struct pages touching bytes [a, b) of a run as unavailable. */
 static void mark_bad(const struct memmap *mm, uint8_t *avail, uint64_t n,
 		     uint64_t a, uint64_t b)

@@ -354,6 +354,8 @@ int report_json(struct report *r, const char *path,
 		(unsigned long long)st->memmap_offline);
 	fprintf(f, "    \"bad_order\": %llu,\n", (unsigned long long)st->bad_order);
 	fprintf(f, "    \"bad_buddy\": %llu,\n", (unsigned long long)st->bad_buddy);
+	fprintf(f, "    \"memmap_poisoned\": %llu,\n",
+		(unsigned long long)st->memmap_poisoned);
 	fprintf(f, "    \"offline_absent\": %llu,\n",
 		(unsigned long long)st->offline_absent);
 	fprintf(f, "    \"hvo_fake_heads\": %llu\n  },\n",

@@ -393,6 +393,28 @@ TEST(garbage_head_order_is_kept)
 	CHECK_EQ(n, 1);
 }
 
+TEST(poisoned_struct_page_is_kept)
+{
+	struct page_img m;
+	uint32_t bits;
+	uint64_t n;
+	const char *e;
+
+	/* an uninitialised memmap (all 0xff): its PG_hwpoison bit and
+	 * compound_head bit 0 mean nothing; kept at every level */
+	FOR_ERAS(e) {
+		memset(&m, 0xff, sizeof(m));
+		CHECK_EQ(run(e, &m, 0x2000, 0, &n, &bits), PC_KEEP);
+		CHECK_EQ(bits, PI_POISONED);
+		CHECK_EQ(run(e, &m, 0x2000, 31, &n, &bits), PC_KEEP);
+		CHECK_EQ(n, 1);
+	}
+	/* one bit less is not the poison pattern: a real hwpoison tail */
+	memset(&m, 0xff, sizeof(m));
+	m.p[0][7] = 0x7f;
+	CHECK_EQ(run(era_6_1, &m, 0x2000, 0, &n, &bits), PC_HWPOISON);
+}
+
 TEST(unaccepted_memory_is_free)
 {
 	struct page_img m;
@@ -493,6 +515,7 @@ static const struct harness_case cases[] = {
 	CASE(hugetlb_five_ways),
 	CASE(hvo_fake_head_is_a_tail),
 	CASE(garbage_head_order_is_kept),
+	CASE(poisoned_struct_page_is_kept),
 	CASE(unaccepted_memory_is_free),
 	CASE(missing_flags_offset_is_named),
 	CASE(hostile_offsets_stay_inside_struct_page),

@@ -175,7 +175,19 @@ TEST(hostile_tables_end_the_walk)
 	pte(pgd, ix(va, 30), pgd | P);
 	pte(pgd, ix(va, 21), pgd | P);
 	pte(pgd, ix(va, 12), pgd | P);
-	CHECK(arch_kvtop(&s.a, va, &pa, &len, &err) >= 0);
+	CHECK(arch_kvtop(&s.a, va, &pa, &len, &err) == MDF_ABSENT);
+	CHECK(strstr(err.msg, "points at its own table") != NULL);
+	/* a PMD entry naming its own table is refused too: followed, the
+	 * PMD's 2 MiB leaves would be read as PTEs (mkvmcore case
+	 * hostile-pgtable) */
+	memset(mem, 0, MEM);
+	va += 0x1234000;			/* PMD index 9, PTE index 0x34 */
+	pte(pgd, ix(va, 39), 0x101000 | P);
+	pte(0x101000, ix(va, 30), 0x102000 | P);
+	pte(0x102000, ix(va, 21), 0x102000 | P);
+	pte(0x102000, ix(va, 12), 0x400000 | P | PS);	/* another 2 MiB leaf */
+	CHECK(arch_kvtop(&s.a, va, &pa, &len, &err) == MDF_ABSENT);
+	CHECK(strstr(err.msg, "PMD points at its own table") != NULL);
 	/* a table outside memory */
 	memset(mem, 0, MEM);
 	pte(pgd, ix(va, 39), 0x7ffff000000ull | P);
