@@ -5,13 +5,8 @@
 # from the real cores).  A broken invariant or a crash fails the target.
 set -u
 seeds=$TMPBASE/fuzzseeds
-rm -rf "$seeds"
-cores=$(bash "$ROOT/tests/tools/vmcores.sh" 2>/dev/null | awk '{print $2}')
-# shellcheck disable=SC2086
-"$TOOLS/fuzzseed" "$seeds" $cores || { echo "not ok - fuzz replay: fuzzseed failed"; exit 1; }
-[ -n "$cores" ] || echo "# no real vmcores: synthetic seeds only"
-"$BIN" -F -l -d 31 "$seeds/fuzz_elf/synth-l4-12" >"$seeds/fuzz_flat/synth-F-l" \
-	2>/dev/null || { echo "not ok - fuzz replay: -F of the synthetic vmcore failed"; exit 1; }
+bash "$ROOT/tests/tools/fuzz_seeds.sh" "$seeds" "$BIN" "$TOOLS" ||
+	{ echo "not ok - fuzz replay: making the seed corpus failed"; exit 1; }
 rc=0
 for bin in "$BUILD"/replay/fuzz_*; do
 	t=$(basename "$bin")

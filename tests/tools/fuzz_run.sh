@@ -39,26 +39,19 @@ env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
 	exit 1
 }
 env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
-	make --no-print-directory BUILD="$BUILD" "$BUILD/tools/fuzzseed" makedumpfile \
+	make --no-print-directory BUILD="$BUILD" "$BUILD/tools/fuzzseed" \
+	"$BUILD/tools/mkvmcore" makedumpfile \
 	>>"$FUZZ_BUILD/tmp/build.log" 2>&1 || {
 	echo "not ok - fuzz: building fuzzseed and makedumpfile failed"
 	exit 1
 }
 
-# seeds: synthetic always, real cores where ../shared/vmcores exists
-cores=$(bash tests/tools/vmcores.sh 2>/dev/null | awk '{print $2}')
+# seeds: real cores where ../shared/vmcores exists, synthetic ones always
 seeds=$FUZZ_BUILD/seeds
-rm -rf "$seeds"
-# shellcheck disable=SC2086
-"$BUILD/tools/fuzzseed" "$seeds" $cores || {
+bash tests/tools/fuzz_seeds.sh "$seeds" ./makedumpfile "$BUILD/tools" || {
 	echo "not ok - fuzz: making the seed corpus failed"
 	exit 1
 }
-[ -n "$cores" ] || echo "# no real vmcores: synthetic seeds only"
-# a flattened stream the tool itself writes, from the synthetic vmcore
-./makedumpfile -F -l -d 31 "$seeds/fuzz_elf/synth-l4-12" \
-	>"$seeds/fuzz_flat/synth-F-l" 2>/dev/null ||
-	echo "# makedumpfile -F of the synthetic vmcore failed: no such seed"
 
 rc=0
 for t in "${targets[@]}"; do
