@@ -15,6 +15,7 @@ if ! env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory -j2 \
 	exit 1
 fi
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:exitcode=86}
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$ROOT/tests/sanitize/lsan.supp}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:exitcode=87}
 rc=0
 # nested: its PASS/FAIL lines become ours
@@ -31,7 +32,8 @@ nested() {
 	[ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
 }
 nested unit e2e
-nested fuzz replay
+# the seeds the plain run made, if it ran first (tests/run.sh order)
+FUZZ_SEEDS=$TMPBASE/fuzzseeds nested fuzz replay
 # one core for the never-read proofs: the unsanitized run covers them all
-NEVERREAD_SCEN=balloon NEVERREAD_NO_HWPOISON=1 nested real badinput neverread faults
+NEVERREAD_SCEN=balloon NEVERREAD_NO_HWPOISON=1 nested real badinput neverread infaults
 exit $rc
