@@ -79,7 +79,7 @@ MKVMCORE_SRCS := $(wildcard tests/tools/mkvmcore/*.c)
 TOOL_BINS += $(BUILD)/tools/mkvmcore
 
 .PHONY: all clean check check-run check-unit check-e2e check-real asan ubsan install \
-	demo tools
+	demo tools check-kernel-patch
 
 all: $(BIN)
 
@@ -130,6 +130,11 @@ check-e2e: $(BIN) $(TOOL_BINS)
 check-real: $(BIN) $(TOOL_BINS)
 	@BUILD=$(BUILD) BIN=$(abspath $(BIN)) bash tests/run.sh real
 
+# Optional lane (not part of check): Debian's 6.1 kernel built without and
+# with kernel/5.1-6.5, booted under QEMU with a balloon, dumped, checked.
+check-kernel-patch: $(BIN)
+	@BUILD=$(BUILD) BIN=$(abspath $(BIN)) bash tests/kernel/check.sh
+
 asan:
 	$(MAKE) BUILD=build-asan BIN=build-asan/makedumpfile \
 		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
@@ -146,9 +151,10 @@ demo:
 	@bash tests/tools/demo.sh
 
 install: $(BIN)
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5
 	install -m 0755 $(BIN) $(DESTDIR)$(SBINDIR)/makedumpfile
 	install -m 0644 makedumpfile.8 $(DESTDIR)$(MANDIR)/man8/makedumpfile.8
+	install -m 0644 makedumpfile.conf.5 $(DESTDIR)$(MANDIR)/man5/makedumpfile.conf.5
 
 clean:
 	rm -rf build build-asan build-ubsan build-fuzz makedumpfile

@@ -48,6 +48,9 @@ void report_debug(struct report *r, const char *fmt, ...)
 void report_error(struct report *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));	/* error (4), stderr */
 void report_warns(struct report *r, const struct mdf_warns *w);
+/** len bytes of text as they are, on stdout, ending in a newline
+ * (--show-vmcoreinfo). */
+void report_text(struct report *r, const char *text, size_t len);
 
 /** Progress of a phase (bit 1, stderr).  Rate-limited. */
 void report_progress(struct report *r, const char *label, uint64_t cur,
@@ -65,6 +68,9 @@ void report_add_range(struct report *r, enum page_class c, uint64_t start,
 /** makedumpfile's page-count report (bit 16). elf_written: -E only. */
 void report_stats(struct report *r, const struct dump_stats *st,
 		  bool elf, uint64_t elf_excluded);
+/** --mem-usage: makedumpfile's table (cli.md section 9), common messages. */
+void report_mem_usage(struct report *r, const struct dump_stats *st,
+		      unsigned page_size);
 /** Our machine-readable report. */
 int report_json(struct report *r, const char *path,
 		const struct dump_stats *st, unsigned dump_level,

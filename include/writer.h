@@ -16,6 +16,7 @@
 
 #include "bitmap.h"
 #include "codec.h"
+#include "erase.h"
 #include "input.h"
 #include "mdf_err.h"
 #include "pipeline.h"
@@ -32,6 +33,10 @@ struct writer_params {
 	char utsname[6][65];		/* init_uts_ns.name, zeros if unknown */
 	uint64_t crashtime;		/* VMCOREINFO CRASHTIME, 0 if absent */
 	uint64_t phys_base;
+	/* --config: what is erased from pages the writer reads itself (ELF
+	 * short runs and partial pages), and the eraseinfo finish() writes;
+	 * NULL or empty: none */
+	struct erase_list *erase;
 };
 
 /** One page pass, as the writer wants it. */

@@ -34,6 +34,9 @@ struct kdump_writer {
 	uint64_t dcache_off, pcache_off;	/* file offsets of their starts */
 	uint64_t data_off;			/* next data byte */
 	uint64_t ndesc;				/* descriptors emitted */
+	/* the sub header, rewritten by finish() with the eraseinfo */
+	struct kdump_sub_header sh;
+	bool erasing;				/* --config given */
 };
 
 static uint32_t codec_flag(enum codec_id id)
@@ -137,6 +140,8 @@ static int kdump_begin(struct writer *w, struct mdf_err *err)
 	uint64_t off_note = k->block + sizeof(sh);
 	int rc;
 
+	k->erasing = p->erase && p->erase->ninst;
+
 	/* a seekable output says INCOMPLETE until finish(); a stream is
 	 * written once, in its final form */
 	rc = write_header(k, p->sink->can_patch ?
@@ -158,9 +163,14 @@ static int kdump_begin(struct writer *w, struct mdf_err *err)
 			put_le64(&sh.size_vmcoreinfo, in->vmcoreinfo_len);
 		}
 	}
-	rc = sink_write_at(p->sink, k->block, &sh, sizeof(sh), err);
-	if (rc < 0)
-		return rc;
+	k->sh = sh;
+	/* a stream holds each byte once: with eraseinfo to come, the sub
+	 * header waits for finish() */
+	if (p->sink->can_patch || !k->erasing) {
+		rc = sink_write_at(p->sink, k->block, &sh, sizeof(sh), err);
+		if (rc < 0)
+			return rc;
+	}
 	if (in->notes_len)
 		rc = sink_write_at(p->sink, off_note, in->notes, in->notes_len,
 				   err);
@@ -357,12 +367,40 @@ static int kdump_pass_end(struct writer *w, unsigned pass,
 	return 0;
 }
 
+/* --config: the erased commands after the last page data, and the sub
+ * header pointing at them (formats.md section 5.3) */
+static int write_eraseinfo(struct kdump_writer *k, struct mdf_err *err)
+{
+	struct sink *s = k->w.p.sink;
+	char *text;
+	size_t len;
+	int rc;
+
+	rc = erase_info_text(k->w.p.erase, &text, &len, err);
+	if (rc < 0)
+		return rc;
+	if (len) {
+		rc = sink_write_at(s, k->data_off, text, len, err);
+		put_le64(&k->sh.offset_eraseinfo, k->data_off);
+		put_le64(&k->sh.size_eraseinfo, len);
+	}
+	free(text);
+	if (rc == 0 && (len || !s->can_patch))
+		rc = sink_write_at(s, k->block, &k->sh, sizeof(k->sh), err);
+	return rc;
+}
+
 static int kdump_finish(struct writer *w, struct mdf_err *err)
 {
 	struct kdump_writer *k = (struct kdump_writer *)w;
 	struct sink *s = w->p.sink;
 	int rc;
 
+	if (k->erasing) {
+		rc = write_eraseinfo(k, err);
+		if (rc < 0)
+			return rc;
+	}
 	if (s->can_patch) {
 		/* everything else is durable before the header says so */
 		rc = sink_sync(s, err);

@@ -43,18 +43,35 @@ want() {
 	return 1
 }
 
-# run_one NAME CMD...: run, count its ok/not ok lines or its status
-run_one() {
+# Tests run in parallel (TEST_JOBS, default the number of CPUs); each
+# writes its own log, and results are printed in a fixed order at the end.
+jobs_max=${TEST_JOBS:-$(nproc 2>/dev/null || echo 2)}
+names=()
+logs=()
+
+# start NAME CMD...: run in the background, log and status to files
+start() {
 	local name=$1; shift
 	local log="$TMPBASE/$(echo "$name" | tr '/ ' '__').log"
-	local start end rc oks noks
-	start=$(date +%s)
-	"$@" >"$log" 2>&1
-	rc=$?
-	end=$(date +%s)
+	while [ "$(jobs -rp | wc -l)" -ge "$jobs_max" ]; do
+		wait -n 2>/dev/null || true
+	done
+	names+=("$name")
+	logs+=("$log")
+	(
+		s=$(date +%s)
+		"$@" >"$log" 2>&1
+		echo "$? $(( $(date +%s) - s ))" >"$log.rc"
+	) </dev/null &
+}
+
+# count NAME LOG: count its ok/not ok lines, or its exit status
+count() {
+	local name=$1 log=$2 rc secs oks noks
+	read -r rc secs <"$log.rc" || { rc=1; secs=0; }
 	oks=$(grep -c '^ok - ' "$log")
 	noks=$(grep -c '^not ok - ' "$log")
-	if [ $rc -eq 77 ] && [ "$noks" -eq 0 ]; then
+	if [ "$rc" -eq 77 ] && [ "$noks" -eq 0 ]; then
 		skip=$((skip + 1))
 		echo "SKIP: $name ($(grep -m1 '^SKIP' "$log" | sed 's/^SKIP:* *//'))"
 		return
@@ -63,38 +80,45 @@ run_one() {
 		pass=$((pass + oks))
 		fail=$((fail + noks))
 		grep -E '^(ok|not ok) - ' "$log" | sed 's/^ok - /PASS: /; s/^not ok - /FAIL: /'
-		if [ "$noks" -gt 0 ] || [ $rc -ne 0 ]; then
+		echo "TIME: $name ${secs}s"
+		if [ "$noks" -gt 0 ] || [ "$rc" -ne 0 ]; then
 			[ "$noks" -eq 0 ] && { fail=$((fail + 1)); echo "FAIL: $name (exit $rc)"; }
 			failed_names+=("$name")
 			echo "---- $name output (tail) ----"; tail -n 60 "$log"; echo "----"
 		fi
-	elif [ $rc -eq 0 ]; then
+	elif [ "$rc" -eq 0 ]; then
 		pass=$((pass + 1))
-		echo "PASS: $name ($((end - start))s)"
+		echo "PASS: $name (${secs}s)"
 	else
 		fail=$((fail + 1))
 		failed_names+=("$name")
-		echo "FAIL: $name (exit $rc, $((end - start))s)"
+		echo "FAIL: $name (exit $rc, ${secs}s)"
 		echo "---- $name output (tail) ----"; tail -n 60 "$log"; echo "----"
 	fi
 }
 
+t0=$(date +%s)
 for s in "${suites[@]}"; do
 	case $s in
 	unit)
 		for t in "$BUILD"/tests/*_test; do
 			[ -x "$t" ] || continue
 			want "$(basename "$t")" || continue
-			run_one "unit/$(basename "$t")" "$t"
+			start "unit/$(basename "$t")" "$t"
 		done ;;
 	e2e|real|slow|fuzz|sanitize)
 		for t in "$root/tests/$s"/*.sh; do
 			[ -f "$t" ] || continue
 			want "$(basename "$t" .sh)" || continue
-			run_one "$s/$(basename "$t" .sh)" bash "$t"
+			start "$s/$(basename "$t" .sh)" bash "$t"
 		done ;;
 	esac
 done
+wait
+for i in "${!names[@]}"; do
+	count "${names[$i]}" "${logs[$i]}"
+done
+echo "TIME: total $(( $(date +%s) - t0 ))s with $jobs_max parallel jobs"
 
 [ $skip -gt 0 ] && echo "$skip skipped"
 [ ${#failed_names[@]} -gt 0 ] && echo "failed: ${failed_names[*]}"
