@@ -4,12 +4,18 @@
 # fuzzing, kept so they stay fixed) and the whole seed corpus (synthetic and
 # from the real cores).  A broken invariant or a crash fails the target.
 set -u
-# FUZZ_SEEDS: a corpus made earlier (the ASan lane reuses the plain one)
-seeds=${FUZZ_SEEDS:-$TMPBASE/fuzzseeds}
-if [ -z "${FUZZ_SEEDS:-}" ] || [ ! -d "$seeds/fuzz_elf" ]; then
-	seeds=$TMPBASE/fuzzseeds
-	bash "$ROOT/tests/tools/fuzz_seeds.sh" "$seeds" "$BIN" "$TOOLS" ||
+# FUZZ_SEEDS: a corpus made by another run (the ASan lane's reuses the plain
+# one when that is complete: tests may run in parallel); else make one
+seeds=$TMPBASE/fuzzseeds
+if [ -n "${FUZZ_SEEDS:-}" ] && [ -f "$FUZZ_SEEDS/.complete" ] &&
+   [ "$FUZZ_SEEDS" != "$seeds" ]; then
+	rm -rf "$seeds" && cp -r "$FUZZ_SEEDS" "$seeds"
+else
+	rm -rf "$seeds.tmp"
+	bash "$ROOT/tests/tools/fuzz_seeds.sh" "$seeds.tmp" "$BIN" "$TOOLS" ||
 		{ echo "not ok - fuzz replay: making the seed corpus failed"; exit 1; }
+	touch "$seeds.tmp/.complete"
+	rm -rf "$seeds" && mv "$seeds.tmp" "$seeds"
 fi
 rc=0
 for bin in "$BUILD"/replay/fuzz_*; do
