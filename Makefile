@@ -2,8 +2,12 @@
 #   make            build ./makedumpfile
 #   make check      unit, end-to-end and real-vmcore tests
 #   make asan       the same build with ASan+UBSan in build-asan/
+<<<<<<< HEAD
 #   make static     statically linked build-static/makedumpfile (initramfs)
 #   make check-kdump  our static binary in a real kdump capture kernel (QEMU)
+=======
+#   make fuzz       libFuzzer targets (tests/fuzz/fuzz.mk); make fuzz-smoke
+>>>>>>> fuzz
 #   make install    PREFIX, DESTDIR, SBINDIR, MANDIR honoured
 # Optional codecs are found with pkg-config; LZO=0 SNAPPY=0 ZSTD=0 turn
 # them off.  CFLAGS, CPPFLAGS and LDFLAGS from the environment are kept.
@@ -109,6 +113,9 @@ $(BUILD)/tools/mkvmcore: $(MKVMCORE_SRCS) $(wildcard tests/tools/mkvmcore/*.h)
 
 tools: $(TOOL_BINS)
 
+# fuzz targets, their replay binaries and the sanitizer lane
+include tests/fuzz/fuzz.mk
+
 # The test runner prints one line per test and ends with "N passed, N failed".
 # Missing Debian packages are installed first (as root), then everything is
 # built and run.
@@ -116,7 +123,7 @@ check:
 	@bash tests/tools/deps.sh test
 	@$(MAKE) --no-print-directory check-run TESTS="$(or $(TESTS),unit e2e real kdump)"
 
-check-run: $(BIN) $(UNIT_BINS) $(TOOL_BINS)
+check-run: $(BIN) $(UNIT_BINS) $(TOOL_BINS) $(CHECK_EXTRA)
 	@BUILD=$(BUILD) BIN=$(abspath $(BIN)) bash tests/run.sh $(TESTS)
 
 check-unit: $(UNIT_BINS)
@@ -167,6 +174,10 @@ install: $(BIN)
 	install -m 0644 makedumpfile.conf.5 $(DESTDIR)$(MANDIR)/man5/makedumpfile.conf.5
 
 clean:
+<<<<<<< HEAD
 	rm -rf build build-asan build-ubsan build-static makedumpfile
+=======
+	rm -rf build build-asan build-ubsan build-fuzz makedumpfile
+>>>>>>> fuzz
 
 -include $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d)

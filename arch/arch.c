@@ -88,6 +88,7 @@ int arch_init(struct arch *a, const struct arch_ops *ops, struct input *in,
 	a->page_size = in->page_size;
 	rc = ops->init(a, warns, err);
 	if (rc < 0) {
+		/* a failed set-up owns nothing: the caller never deinits */
 		arch_deinit(a);
 		return mdf_err_wrap(err, "%s address translation", ops->name);
 	}

@@ -15,6 +15,14 @@
  * 18 (1 GiB of 4 KiB pages) or 24 (16 GiB); beyond this it is garbage */
 enum { MAX_COMPOUND_ORDER = 26 };
 
+/* A field of width bytes at off lies inside a struct page of size bytes.
+ * off is the raw 64-bit VMCOREINFO value: no truncation, no wrap-around
+ * (a hostile OFFSET() must never make classify_page() read outside). */
+static bool field_fits(uint64_t off, unsigned width, unsigned size)
+{
+	return off <= size && width <= size - off;
+}
+
 static uint64_t bit(const struct vmcoreinfo *vi, enum vmci_id id)
 {
 	uint64_t n;
@@ -236,17 +244,23 @@ int page_layout_init_user(struct page_layout *pl, const struct vmcoreinfo *vi,
 	rc = vmci_require(vi, VMCI_OFFSET_page_flags, "to classify pages", err);
 	if (rc < 0)
 		return rc;
-	pl->size = (unsigned)vmci_get(vi, VMCI_SIZE_page);
-	pl->off_flags = (unsigned)vmci_get(vi, VMCI_OFFSET_page_flags);
-	if (pl->off_flags + 8 > pl->size)
+	if (vmci_get(vi, VMCI_SIZE_page) < 32 ||
+	    vmci_get(vi, VMCI_SIZE_page) > 1024)
 		return mdf_err_set(err, MDF_EFORMAT,
-				   "OFFSET(page.flags)=%u lies outside SIZE(page)=%u",
-				   pl->off_flags, pl->size);
+				   "SIZE(page)=%llu is not a plausible struct page size",
+				   (unsigned long long)vmci_get(vi, VMCI_SIZE_page));
+	pl->size = (unsigned)vmci_get(vi, VMCI_SIZE_page);
+	if (!field_fits(vmci_get(vi, VMCI_OFFSET_page_flags), 8, pl->size))
+		return mdf_err_set(err, MDF_EFORMAT,
+				   "OFFSET(page.flags)=%llu lies outside SIZE(page)=%u",
+				   (unsigned long long)vmci_get(vi, VMCI_OFFSET_page_flags),
+				   pl->size);
+	pl->off_flags = (unsigned)vmci_get(vi, VMCI_OFFSET_page_flags);
 
 #define FIELD(var, have, id, width)					\
 	do {								\
 		if (vmci_has(vi, id) &&					\
-		    vmci_get(vi, id) + (width) <= pl->size) {		\
+		    field_fits(vmci_get(vi, id), width, pl->size)) {	\
 			pl->var = (unsigned)vmci_get(vi, id);		\
 			pl->have = true;				\
 		}							\
@@ -311,10 +325,12 @@ int page_layout_init_user(struct page_layout *pl, const struct vmcoreinfo *vi,
 				pl->size;
 		pl->order_width = 1;
 	} else if (vmci_has(vi, VMCI_OFFSET_page_compound_order)) {
-		pl->order_loc = ORDER_FIELD;
-		pl->order_off = (unsigned)vmci_get(vi, VMCI_OFFSET_page_compound_order);
 		/* u16 until 4.16 (kernel 036e7aa49fb2), u8 after */
 		pl->order_width = kver && kver < KERNEL_VERSION(4, 16, 0) ? 2 : 1;
+		pl->order_loc = field_fits(vmci_get(vi, VMCI_OFFSET_page_compound_order),
+					   pl->order_width, pl->size) ?
+				ORDER_FIELD : ORDER_NONE;
+		pl->order_off = (unsigned)vmci_get(vi, VMCI_OFFSET_page_compound_order);
 	} else if (kver >= KERNEL_VERSION(6, 6, 0) || pl->hugetlb_type.known ||
 		   pl->m_hugetlb_flag) {
 		/* 6.6+: folio._flags_1 low byte (kernel ebc1baf5c9b4) */
@@ -334,25 +350,32 @@ int page_layout_init_user(struct page_layout *pl, const struct vmcoreinfo *vi,
 	} else if (vmci_has(vi, VMCI_NUMBER_HUGETLB_PAGE_DTOR) &&
 		   (vmci_has(vi, VMCI_OFFSET_folio__folio_dtor) ||
 		    vmci_has(vi, VMCI_OFFSET_page_compound_dtor))) {
+		uint64_t off;
+
 		pl->hugetlb = HUGETLB_DTOR;
 		pl->dtor_value = vmci_get(vi, VMCI_NUMBER_HUGETLB_PAGE_DTOR);
 		if (vmci_has(vi, VMCI_OFFSET_folio__folio_dtor)) {
-			pl->dtor_off = (unsigned)vmci_get(vi, VMCI_OFFSET_folio__folio_dtor) -
-				       pl->size;
+			/* from the folio start: page[1] begins at SIZE(page) */
+			off = vmci_get(vi, VMCI_OFFSET_folio__folio_dtor);
+			off = off >= pl->size ? off - pl->size : UINT64_MAX;
 			pl->dtor_width = 1;
 		} else {
-			pl->dtor_off = (unsigned)vmci_get(vi, VMCI_OFFSET_page_compound_dtor);
+			off = vmci_get(vi, VMCI_OFFSET_page_compound_dtor);
 			pl->dtor_width = kver && kver < KERNEL_VERSION(4, 16, 0) ? 2 : 1;
 		}
-		if (pl->dtor_off + pl->dtor_width > pl->size)
+		if (field_fits(off, pl->dtor_width, pl->size))
+			pl->dtor_off = (unsigned)off;
+		else
 			pl->hugetlb = HUGETLB_NONE;
 	} else if (vmci_has(vi, VMCI_SYMBOL_free_huge_page) &&
 		   vmci_has(vi, VMCI_OFFSET_page_lru)) {
 		pl->hugetlb = HUGETLB_DTOR_PTR;
-		pl->dtor_off = (unsigned)vmci_get(vi, VMCI_OFFSET_page_lru);
 		pl->dtor_width = 8;
 		pl->dtor_value = vmci_get(vi, VMCI_SYMBOL_free_huge_page);
-		if (pl->dtor_off + 16 <= pl->size) {
+		if (!field_fits(vmci_get(vi, VMCI_OFFSET_page_lru), 16, pl->size)) {
+			pl->hugetlb = HUGETLB_NONE;
+		} else {
+			pl->dtor_off = (unsigned)vmci_get(vi, VMCI_OFFSET_page_lru);
 			/* order in lru.prev (< 4.4) */
 			pl->order_loc = ORDER_FIELD;
 			pl->order_off = pl->dtor_off + 8;

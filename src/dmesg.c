@@ -125,7 +125,9 @@ static int copy_kv(const struct arch *a, uint64_t vaddr, uint64_t len,
 	if (len > SIZE_MAX)
 		return mdf_err_set(err, MDF_ENOMEM, "%s is too large (%llu bytes)",
 				   what, (unsigned long long)len);
-	p = malloc(len ? (size_t)len : 1);
+	/* zeroed and untouched where the dump has no page: a hostile size
+	 * (up to the kernel's 2 GiB) costs memory only for pages it has */
+	p = calloc(1, len ? (size_t)len : 1);
 	if (!p)
 		return mdf_err_set(err, MDF_ENOMEM,
 				   "out of memory for %s (%llu bytes)", what,
@@ -137,6 +139,22 @@ static int copy_kv(const struct arch *a, uint64_t vaddr, uint64_t len,
 		if (n > len - done)
 			n = len - done;
 		mdf_err_clear(err);
+		{
+			uint64_t pa, plen;
+
+			rc = arch_kvtop(a, va, &pa, &plen, err);
+			if (rc == 0 && input_find_range(a->in, pa) < 0)
+				rc = MDF_ABSENT;
+			if (rc == MDF_ABSENT) {
+				if (!missing && err->msg[0])
+					snprintf(why, sizeof(why), "%.199s",
+						 err->msg);
+				missing++;
+				pages++;
+				done += n;
+				continue;
+			}
+		}
 		rc = arch_read_kvaddr(a, va, p + done, (size_t)n, err);
 		if (rc < 0) {
 			free(p);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "arch.h"
@@ -1134,6 +1135,12 @@ static int run_dmesg(struct dump_ctx *d, struct mdf_err *err)
 		f.name = path;
 		f.fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC |
 			    (o->force ? 0 : O_EXCL), 0600);
+		/* an existing file (-f) keeps its mode through O_TRUNC:
+		 * the log is 0600 like every output */
+		if (f.fd >= 0 && o->force && fchmod(f.fd, 0600) != 0) {
+			close(f.fd);
+			f.fd = -1;
+		}
 		if (f.fd < 0) {
 			dmesg_destroy(log);
 			return mdf_err_sys(err, errno, "Can't open the dump file (%s)",

@@ -93,6 +93,8 @@ int input_set_ranges(struct input *in, const struct input_load *loads,
 			l.memsz = UINT64_MAX - l.paddr;
 			if (l.filesz > l.memsz)
 				l.filesz = l.memsz;
+			if (l.memsz == 0)	/* starts at 2^64 - 1 */
+				continue;
 		}
 		if (l.filesz > l.memsz)
 			l.filesz = l.memsz;
@@ -319,7 +321,8 @@ int input_file_read_page(struct input_reader *r, uint64_t pfn,
 		rg = &in->ranges[i];
 	}
 	rel = paddr - rg->paddr;
-	if (rel + psz > rg->filesz)
+	/* not rel + psz: a range ending at 2^64 would wrap */
+	if (rel >= rg->filesz || psz > rg->filesz - rel)
 		goto slow;
 	r->pages_read++;
 	if (in->trace)
@@ -407,7 +410,7 @@ int input_open(const char *path, const struct input_open_opts *opts,
 	struct statfs sfs;
 	struct stat st;
 	ssize_t n;
-	size_t i;
+	size_t i, got;
 	int rc;
 
 	in = calloc(1, sizeof(*in));
@@ -430,13 +433,23 @@ int input_open(const char *path, const struct input_open_opts *opts,
 	if (fstatfs(in->fd, &sfs) == 0 && sfs.f_type == PROC_SUPER_MAGIC)
 		in->is_procfs = true;
 
-	n = pread(in->fd, head, sizeof(head), 0);
-	if (n < 0) {
-		rc = mdf_err_sys(err, errno, "reading the header of %s", path);
-		goto fail;
+	/* short reads and EINTR are not errors; a file may be shorter */
+	for (got = 0; got < sizeof(head); got += (size_t)n) {
+		n = pread(in->fd, head + got, sizeof(head) - got, (off_t)got);
+		if (n < 0 && errno == EINTR) {
+			n = 0;
+			continue;
+		}
+		if (n < 0) {
+			rc = mdf_err_sys(err, errno, "reading the header of %s",
+					 path);
+			goto fail;
+		}
+		if (n == 0)
+			break;
 	}
 	for (i = 0; i < sizeof(input_formats) / sizeof(input_formats[0]); i++) {
-		if (input_formats[i]->probe(head, (size_t)n)) {
+		if (input_formats[i]->probe(head, got)) {
 			in->ops = input_formats[i];
 			break;
 		}

@@ -39,17 +39,21 @@ static const char *machine_name(unsigned m, char *buf, size_t len)
 static int read_notes(struct input *in, Elf *elf, const GElf_Phdr *ph,
 		      size_t nph, struct mdf_err *err)
 {
+	enum { NOTES_MAX = 64u << 20 };
 	size_t i, total = 0;
 
-	for (i = 0; i < nph; i++)
-		if (ph[i].p_type == PT_NOTE)
-			total += ph[i].p_filesz;
+	/* sum without wrapping: each term is checked against the cap first */
+	for (i = 0; i < nph; i++) {
+		if (ph[i].p_type != PT_NOTE)
+			continue;
+		if (ph[i].p_filesz > NOTES_MAX - total)
+			return mdf_err_set(err, MDF_EFORMAT,
+					   "PT_NOTE segments total more than %u bytes, more than any kernel writes",
+					   (unsigned)NOTES_MAX);
+		total += ph[i].p_filesz;
+	}
 	if (total == 0)
 		return 0;
-	if (total > (64u << 20))
-		return mdf_err_set(err, MDF_EFORMAT,
-				   "PT_NOTE segments total %zu bytes, more than any kernel writes",
-				   total);
 	in->notes = malloc(total);
 	if (!in->notes)
 		return mdf_err_set(err, MDF_ENOMEM, "out of memory for notes");

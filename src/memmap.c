@@ -21,6 +21,18 @@
  * makedumpfile's 5-bit mask broke twice when flags were added */
 #define SECTION_MAP_MASK	(~0x3full)
 
+/* Bounds on what a (possibly hostile) dump can make us allocate and walk.
+ * Sections: 16 bytes each, 64 MiB for 2^22 of them, i.e. 512 TiB of RAM in
+ * 128 MiB sections (x86_64) or 2 PiB in 512 MiB ones.  Roots: a 5-level
+ * x86_64 kernel has 2^18 (NR_SECTION_ROOTS, 2 MiB of pointers).  Beyond the
+ * dump's last pfn, at most 2^16 section entries (8 TiB of x86_64 memory)
+ * are looked at for offline memory the dump does not hold. */
+enum {
+	MEMMAP_MAX_SECTIONS = 1 << 22,
+	MEMMAP_MAX_ROOTS = 1 << 20,
+	MEMMAP_MAX_EXTRA_SCAN = 1 << 16,
+};
+
 /* Read nroots root pointers; a page of them that is absent reads as 0. */
 static int read_roots(const struct arch *arch, uint64_t base,
 		      uint64_t nroots, uint64_t *roots, struct mdf_err *err)
@@ -105,6 +117,8 @@ static int decode_sections(struct memmap *mm, const struct arch *arch,
 	mm->n_extra = 0;
 	mm->extra_truncated = false;
 	mm->end_pfn = 0;
+	/* mm->sec is all "not present" (MEMMAP_SEC_NONE, 0) on entry;
+	 * entries under a NULL root are skipped without being touched */
 	if (extreme) {
 		roots = calloc(nr_roots ? nr_roots : 1, sizeof(*roots));
 		if (!roots)
@@ -120,15 +134,21 @@ static int decode_sections(struct memmap *mm, const struct arch *arch,
 		if (extreme) {
 			uint64_t root = roots[nr / per_root];
 
+<<<<<<< HEAD
 			/* a root without sections: its entries stay as
 			 * calloc() left them (the caller clears them before
 			 * a second try), untouched; a 52-bit machine has
 			 * millions of them */
+=======
+>>>>>>> fuzz
 			if (!root) {
 				nr = (nr / per_root + 1) * per_root - 1;
 				continue;
 			}
+<<<<<<< HEAD
 			s->state = MEMMAP_SEC_NONE;
+=======
+>>>>>>> fuzz
 			addr = root + (nr % per_root) * sz + off;
 		} else {
 			s->state = MEMMAP_SEC_NONE;
@@ -155,6 +175,10 @@ static int decode_sections(struct memmap *mm, const struct arch *arch,
 	for (nr = mm->nr_sec; extreme && nr < nr_roots * per_root; nr++) {
 		struct memmap_sec s;
 
+		if (nr - mm->nr_sec >= MEMMAP_MAX_EXTRA_SCAN) {
+			mm->extra_truncated = true;
+			break;
+		}
 		if (!roots[nr / per_root]) {
 			nr = (nr / per_root + 1) * per_root - 1;
 			continue;
@@ -245,11 +269,24 @@ int memmap_init(struct memmap *mm, const struct arch *arch,
 	 * count or absent */
 	extreme = !vmci_has(vi, VMCI_LENGTH_mem_section) ||
 		  vmci_get(vi, VMCI_LENGTH_mem_section) == nr_roots;
+	if (nr_roots > MEMMAP_MAX_ROOTS)
+		return mdf_err_set(err, MDF_EFORMAT,
+				   "implausible section geometry: %llu mem_section roots (SECTION_SIZE_BITS %u, MAX_PHYSMEM_BITS %u, SIZE(mem_section) %llu)",
+				   (unsigned long long)nr_roots, section_bits,
+				   physmem_bits,
+				   (unsigned long long)vmci_get(vi, VMCI_SIZE_mem_section));
 
-	mm->nr_sec = (max_pfn + (1ull << mm->pfn_section_shift) - 1) >>
-		     mm->pfn_section_shift;
+	/* rounded up without overflow: max_pfn may be anything */
+	mm->nr_sec = (max_pfn >> mm->pfn_section_shift) +
+		     ((max_pfn & ((1ull << mm->pfn_section_shift) - 1)) != 0);
 	if (mm->nr_sec > nr_mem_sections)
 		mm->nr_sec = nr_mem_sections;
+	if (mm->nr_sec > MEMMAP_MAX_SECTIONS)
+		return mdf_err_set(err, MDF_EFORMAT,
+				   "the dump's memory reaches pfn %#llx, %llu memory sections: more than the %u this tool indexes (a corrupt program header?)",
+				   (unsigned long long)max_pfn,
+				   (unsigned long long)mm->nr_sec,
+				   (unsigned)MEMMAP_MAX_SECTIONS);
 	mm->sec = calloc(mm->nr_sec ? mm->nr_sec : 1, sizeof(*mm->sec));
 	mm->used = calloc((mm->nr_sec >> MEMMAP_CHUNK_SHIFT) / 64 + 1,
 			  sizeof(*mm->used));
@@ -257,6 +294,11 @@ int memmap_init(struct memmap *mm, const struct arch *arch,
 		return mdf_err_set(err, MDF_ENOMEM,
 				   "out of memory for %llu sections",
 				   (unsigned long long)mm->nr_sec);
+	/* only the roots of the sections looked at: [0, nr_sec) and the
+	 * bounded scan beyond (fewer reads, less memory) */
+	if (nr_roots > (mm->nr_sec + MEMMAP_MAX_EXTRA_SCAN + per_root - 1) / per_root)
+		nr_roots = (mm->nr_sec + MEMMAP_MAX_EXTRA_SCAN + per_root - 1) /
+			   per_root;
 	/* SECTION_IS_ONLINE exists since 4.13 (kernel 2d070eab2e82) */
 	mm->online_known = vmcoreinfo_kernel_version(vi) >= KERNEL_VERSION(4, 13, 0);
 
@@ -264,7 +306,7 @@ int memmap_init(struct memmap *mm, const struct arch *arch,
 	rc = decode_sections(mm, arch, vi, base, extreme, per_root, nr_roots,
 			     err);
 	if (rc < 0)
-		return rc;
+		goto fail;
 	if (mm->n_ok + mm->n_offline == 0 && extreme) {
 		/* SYMBOL(mem_section) from a vmlinux is the pointer's
 		 * address (4.15+): dereference once and retry */
@@ -272,24 +314,34 @@ int memmap_init(struct memmap *mm, const struct arch *arch,
 
 		if (arch_read_ulong(arch, base, &ptr, err) == 0 && ptr) {
 			memset(mm->sec, 0, mm->nr_sec * sizeof(*mm->sec));
+<<<<<<< HEAD
 			memset(mm->used, 0, ((mm->nr_sec >> MEMMAP_CHUNK_SHIFT) / 64 + 1) *
 			       sizeof(*mm->used));
+=======
+>>>>>>> fuzz
 			rc = decode_sections(mm, arch, vi, ptr, extreme,
 					     per_root, nr_roots, err);
 			if (rc < 0)
-				return rc;
+				goto fail;
 		}
 	}
-	if (mm->n_ok + mm->n_offline == 0)
-		return mdf_err_set(err, MDF_EFORMAT,
-				   "no memory section below pfn %#llx has a memmap: mem_section at %#llx is unreadable or corrupt",
-				   (unsigned long long)max_pfn,
-				   (unsigned long long)base);
+	if (mm->n_ok + mm->n_offline == 0) {
+		rc = mdf_err_set(err, MDF_EFORMAT,
+				 "no memory section below pfn %#llx has a memmap: mem_section at %#llx is unreadable or corrupt",
+				 (unsigned long long)max_pfn,
+				 (unsigned long long)base);
+		goto fail;
+	}
 	if (mm->n_bad)
 		mdf_warn(warns,
 			 "%u memory sections have a memmap pointer outside the kernel address space; their pages are kept unclassified",
 			 mm->n_bad);
 	return 0;
+
+fail:
+	/* a failed set-up owns nothing: the caller never calls deinit */
+	memmap_deinit(mm);
+	return rc;
 }
 
 void memmap_deinit(struct memmap *mm)

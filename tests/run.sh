@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# tests/run.sh [unit] [e2e] [real] [kdump] [NAME...]: run the test suites.
+# tests/run.sh [unit] [e2e] [real] [kdump] [fuzz] [sanitize] [NAME...]: run the test suites.
 #
 # unit: every build/tests/*_test binary; e2e: tests/e2e/*.sh; real:
-# tests/real/*.sh (real vmcores from ../shared/vmcores); kdump:
-# tests/kdump/*.sh (QEMU, minutes; its output is shown as it runs, so the
-# capture kernel's log is in the CI log; not run by default).  A test program
+# tests/real/*.sh (real vmcores from ../shared/vmcores); fuzz: tests/fuzz/*.sh
+# (regression replay, fuzz smoke); sanitize: tests/sanitize/*.sh (the suites
+# again under ASan+UBSan, valgrind); kdump: tests/kdump/*.sh (QEMU, minutes;
+# its output is shown as it runs, so the capture kernel's log is in the CI
+# log; not run by default).  A test program
 # prints "ok - name" / "not ok - name" lines, each counted; a script that
 # prints none counts once by its exit status (77 = skipped).  The last line
 # is "N passed, N failed"; the exit status is non-zero on any failure.
@@ -25,11 +27,11 @@ suites=()
 filters=()
 for a in "$@"; do
 	case $a in
-	unit|e2e|real|slow|kdump) suites+=("$a") ;;
+	unit|e2e|real|slow|kdump|fuzz|sanitize) suites+=("$a") ;;
 	*) filters+=("$a") ;;
 	esac
 done
-[ ${#suites[@]} -eq 0 ] && suites=(unit e2e real)
+[ ${#suites[@]} -eq 0 ] && suites=(unit e2e real fuzz sanitize)
 
 pass=0 fail=0 skip=0
 failed_names=()
@@ -115,7 +117,7 @@ for s in "${suites[@]}"; do
 			want "$(basename "$t")" || continue
 			start "unit/$(basename "$t")" "$t"
 		done ;;
-	e2e|real|slow|kdump)
+	e2e|real|slow|kdump|fuzz|sanitize)
 		for t in "$root/tests/$s"/*.sh; do
 			[ -f "$t" ] || continue
 			want "$(basename "$t" .sh)" || continue

@@ -8,7 +8,7 @@
 set -u
 what=${1:-build}
 build_pkgs="gcc make pkg-config libelf-dev libdw-dev zlib1g-dev liblzo2-dev libsnappy-dev libzstd-dev xz-utils"
-test_pkgs="python3 makedumpfile crash python3-drgn python3-libkdumpfile file"
+test_pkgs="python3 makedumpfile crash python3-drgn python3-libkdumpfile file clang libclang-rt-14-dev valgrind"
 # make static: libdw.a needs libbz2.a, snappy's archive libstdc++.a (g++)
 kdump_pkgs="libbz2-dev g++ file makedumpfile python3 qemu-system-x86 kexec-tools busybox-static cpio e2fsprogs kmod"
 kernel_pkgs="linux-source-6.1 bc bison flex libssl-dev libelf-dev cpio qemu-system-x86 busybox-static python3 patch git"

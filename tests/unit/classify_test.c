@@ -438,6 +438,72 @@ TEST(missing_flags_offset_is_named)
 	vmcoreinfo_deinit(&vi);
 }
 
+/* Hostile offsets (found by tests/fuzz/fuzz_vmcoreinfo.c): every field
+ * classify_page() reads must lie inside SIZE(page), with no wrap-around in
+ * the check; a field that does not fit is dropped, never read. */
+TEST(hostile_offsets_stay_inside_struct_page)
+{
+	static const struct {
+		const char *extra;
+		bool setup_ok;
+	} rows[] = {
+		/* 8216: far outside; lru was used for the < 4.4 dtor test */
+		{ "SYMBOL(free_huge_page)=52\nOFFSET(page.lru)=8216\n", true },
+		{ "SYMBOL(free_huge_page)=52\nOFFSET(page.lru)=56\n", true },
+		/* folio offsets below SIZE(page) would underflow */
+		{ "NUMBER(HUGETLB_PAGE_DTOR)=2\nOFFSET(folio._folio_dtor)=3\n", true },
+		{ "NUMBER(HUGETLB_PAGE_DTOR)=2\nOFFSET(page.compound_dtor)=4294967295\n", true },
+		{ "OFFSET(page.compound_order)=18446744073709551615\n", true },
+		{ "OFFSET(page.mapping)=18446744073709551612\n", true },
+		{ "OFFSET(page._mapcount)=4294967294\n", true },
+		{ "OFFSET(page.compound_head)=60\n", true },
+		{ "OFFSET(page.flags)=4294967288\n", false },
+		{ "OFFSET(page.flags)=57\n", false },
+		{ "SIZE(page)=4294967360\n", false },
+	};
+	static const uint8_t ff[2][64] = {
+		[0 ... 1] = { [0 ... 63] = 0xff } };
+	size_t i;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		char text[1024];
+		struct vmcoreinfo vi;
+		struct page_layout pl;
+		struct page_info pi;
+		struct mdf_err err;
+		unsigned dl;
+		int n;
+
+		/* the row's keys come first: the first occurrence wins */
+		n = snprintf(text, sizeof(text), "OSRELEASE=4.3.0\n%s"
+			     "PAGESIZE=4096\nSIZE(page)=64\nOFFSET(page.flags)=0\n",
+			     rows[i].extra);
+		CHECK(vmcoreinfo_parse(&vi, text, (size_t)n, NULL, &err) == 0);
+		if (!rows[i].setup_ok) {
+			CHECK(page_layout_init(&pl, &vi, 12, NULL, &err) < 0);
+			vmcoreinfo_deinit(&vi);
+			continue;
+		}
+		CHECK(page_layout_init(&pl, &vi, 12, NULL, &err) == 0);
+		CHECK(pl.off_flags + 8 <= pl.size);
+		CHECK(!pl.have_mapping || pl.off_mapping + 8 <= pl.size);
+		CHECK(!pl.have_mapcount || pl.off_mapcount + 4 <= pl.size);
+		CHECK(!pl.have_compound_head || pl.off_compound_head + 8 <= pl.size);
+		CHECK(pl.order_loc != ORDER_FIELD ||
+		      pl.order_off + pl.order_width <= pl.size);
+		CHECK((pl.hugetlb != HUGETLB_DTOR && pl.hugetlb != HUGETLB_DTOR_PTR) ||
+		      pl.dtor_off + pl.dtor_width <= pl.size);
+		/* all-ones struct pages: ASan would see any read outside */
+		classify_page(&pl, 0, SPV, ff[0], ff[1], &pi);
+		for (dl = 0; dl <= DL_MAX; dl++) {
+			uint64_t np;
+
+			CHECK(classify_decide(&pl, &pi, dl, &np) < PC_NCLASSES);
+		}
+		vmcoreinfo_deinit(&vi);
+	}
+}
+
 static const struct harness_case cases[] = {
 	CASE(buddy_head_excludes_block_every_era),
 	CASE(pgty_low_bits_and_611_owner_bits),
@@ -452,5 +518,6 @@ static const struct harness_case cases[] = {
 	CASE(poisoned_struct_page_is_kept),
 	CASE(unaccepted_memory_is_free),
 	CASE(missing_flags_offset_is_named),
+	CASE(hostile_offsets_stay_inside_struct_page),
 };
 HARNESS_MAIN("classify", cases)
