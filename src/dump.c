@@ -450,7 +450,7 @@ static int page_pass(struct dump_ctx *d, const struct scan_env *env,
 	cycle_rewind(&d->cyc);
 	for (start = 0; start < wp.pfn_end; start = d->cyc.end) {
 		const struct scan_env *e = start < d->max_mapnr ? env : &tail;
-		uint64_t i, n;
+		uint64_t i, n, lo;
 
 		/* one window holding everything: the count pass's bitmaps
 		 * are still there, unless the writer wants the exclusions */
@@ -464,7 +464,11 @@ static int page_pass(struct dump_ctx *d, const struct scan_env *env,
 		if (rc < 0)
 			goto out;
 		n = d->cyc.end - d->cyc.start;
-		for (i = wp.work == PIPE_NONE ? n : bm_next_set(d->cyc.bm2, 0, n);
+		/* --split: a part writes the pages of its own range */
+		lo = wp.pfn_start > start ? wp.pfn_start - start : 0;
+		if (lo > n)
+			lo = n;
+		for (i = wp.work == PIPE_NONE ? n : bm_next_set(d->cyc.bm2, lo, n);
 		     i < n; i = bm_next_set(d->cyc.bm2, i + 1, n)) {
 			b->pfn[b->n++] = start + i;
 			if (b->n == PIPE_BATCH) {
@@ -544,6 +548,8 @@ static int write_dump(struct dump_ctx *d, struct scan_env *env,
 		wp.crashtime = vmci_get(&d->vi, VMCI_CRASHTIME);
 	if (d->have_arch)
 		wp.phys_base = d->arch.phys_base;
+	wp.eraseinfo = d->in->eraseinfo;
+	wp.eraseinfo_len = d->in->eraseinfo_len;
 
 	rc = ops->create(&wp, wret, err);
 	if (rc < 0)
@@ -657,6 +663,19 @@ static void report_anomalies(struct dump_ctx *d)
 			     (unsigned long long)d->stats.offline_absent);
 }
 
+/* Re-filtering keeps what the input excluded: the level is ORed with the
+ * input's (cli.md section 4). */
+static unsigned refilter_level(struct dump_ctx *d, unsigned level)
+{
+	unsigned src = d->in->src_dump_level < 0 ? 0 :
+		       (unsigned)d->in->src_dump_level;
+
+	if ((level | src) != level)
+		report_msg(d->rep, "dump_level is changed to %u, because %s was created by dump_level(%u).",
+			   level | src, d->in->path, src);
+	return level | src;
+}
+
 static int run_create(struct dump_ctx *d, struct mdf_err *err)
 {
 	const struct opts *o = d->o;
@@ -685,6 +704,10 @@ static int run_create(struct dump_ctx *d, struct mdf_err *err)
 	rc = dump_setup(d, o->args[0], err);
 	if (rc < 0)
 		return rc;
+	if (o->elf_out && d->in->is_kdump)	/* inside a flattened stream */
+		return mdf_err_set(err, MDF_EINVAL,
+				   "'-E' option is disabled, because %s is kdump compressed format.",
+				   o->args[0]);
 	report_warns(d->rep, &d->warns);
 	d->warns.n = d->warns.dropped = 0;
 	debug_setup(d);
@@ -716,7 +739,8 @@ static int run_create(struct dump_ctx *d, struct mdf_err *err)
 	if (rc < 0)
 		return rc;
 	for (attempt = 0; ; attempt++) {
-		d->dump_level = o->n_levels ? o->dump_level[attempt] : 0;
+		d->dump_level = refilter_level(d, o->n_levels ?
+					       o->dump_level[attempt] : 0);
 		env.dump_level = d->dump_level;
 		d->held_start = UINT64_MAX;
 		reset_stats(d);

@@ -34,6 +34,9 @@ struct kdump_writer {
 	uint64_t dcache_off, pcache_off;	/* file offsets of their starts */
 	uint64_t data_off;			/* next data byte */
 	uint64_t ndesc;				/* descriptors emitted */
+	uint64_t nrange;			/* --split: dumpable in the part */
+	/* the sub header, rewritten by finish() with the eraseinfo */
+	struct kdump_sub_header sh;
 };
 
 static uint32_t codec_flag(enum codec_id id)
@@ -149,6 +152,14 @@ static int kdump_begin(struct writer *w, struct mdf_err *err)
 	put_le64(&sh.phys_base, p->phys_base);
 	put_le32(&sh.dump_level, p->dump_level);
 	put_le64(&sh.max_mapnr_64, p->max_mapnr);
+	if (p->split) {
+		/* the legacy fields keep 32 bits, as makedumpfile's do */
+		put_le32(&sh.split, 1);
+		put_le64(&sh.start_pfn, (uint32_t)p->split_start);
+		put_le64(&sh.end_pfn, (uint32_t)p->split_end);
+		put_le64(&sh.start_pfn_64, p->split_start);
+		put_le64(&sh.end_pfn_64, p->split_end);
+	}
 	if (in->notes_len) {
 		put_le64(&sh.offset_note, off_note);
 		put_le64(&sh.size_note, in->notes_len);
@@ -158,9 +169,14 @@ static int kdump_begin(struct writer *w, struct mdf_err *err)
 			put_le64(&sh.size_vmcoreinfo, in->vmcoreinfo_len);
 		}
 	}
-	rc = sink_write_at(p->sink, k->block, &sh, sizeof(sh), err);
-	if (rc < 0)
-		return rc;
+	k->sh = sh;
+	/* a stream holds each byte once: with eraseinfo to come, the sub
+	 * header waits for finish() */
+	if (p->sink->can_patch || !p->eraseinfo_len) {
+		rc = sink_write_at(p->sink, k->block, &sh, sizeof(sh), err);
+		if (rc < 0)
+			return rc;
+	}
 	if (in->notes_len)
 		rc = sink_write_at(p->sink, off_note, in->notes, in->notes_len,
 				   err);
@@ -184,6 +200,13 @@ static int kdump_count_window(struct writer *w, const struct cycle *c,
 	if (rc < 0)
 		return rc;
 	k->ndumpable += bm_count(c->bm2, 0, n);
+	if (w->p.split) {
+		uint64_t a = w->p.split_start > c->start ? w->p.split_start : c->start;
+		uint64_t b = w->p.split_end < c->end ? w->p.split_end : c->end;
+
+		if (a < b)
+			k->nrange += bm_count(c->bm2, a - c->start, b - c->start);
+	}
 	return 0;
 }
 
@@ -279,7 +302,8 @@ static int kdump_pass_begin(struct writer *w, unsigned pass,
 		k->data_off += k->block;
 	}
 	ret->work = PIPE_COMPRESS;
-	ret->pfn_end = w->p.max_mapnr;
+	ret->pfn_start = w->p.split ? w->p.split_start : 0;
+	ret->pfn_end = w->p.split ? w->p.split_end : w->p.max_mapnr;
 	ret->ranges = NULL;
 	(void)err;
 	return 0;
@@ -349,12 +373,29 @@ static int kdump_pass_end(struct writer *w, unsigned pass,
 	rc = flush_pair(k, err);
 	if (rc < 0)
 		return rc;
-	if (k->ndesc != k->ndumpable)
+	if (k->ndesc != (w->p.split ? k->nrange : k->ndumpable))
 		return mdf_err_set(err, MDF_EIO,
 				   "wrote %llu page descriptors but counted %llu dumpable pages",
 				   (unsigned long long)k->ndesc,
-				   (unsigned long long)k->ndumpable);
+				   (unsigned long long)(w->p.split ? k->nrange :
+							k->ndumpable));
 	return 0;
+}
+
+/* The input's erase directives after the last page data, and the sub
+ * header pointing at them (formats.md section 5.3). */
+static int write_eraseinfo(struct kdump_writer *k, struct mdf_err *err)
+{
+	const struct writer_params *p = &k->w.p;
+	int rc;
+
+	rc = sink_write_at(p->sink, k->data_off, p->eraseinfo,
+			   p->eraseinfo_len, err);
+	if (rc < 0)
+		return rc;
+	put_le64(&k->sh.offset_eraseinfo, k->data_off);
+	put_le64(&k->sh.size_eraseinfo, p->eraseinfo_len);
+	return sink_write_at(p->sink, k->block, &k->sh, sizeof(k->sh), err);
 }
 
 static int kdump_finish(struct writer *w, struct mdf_err *err)
@@ -363,6 +404,11 @@ static int kdump_finish(struct writer *w, struct mdf_err *err)
 	struct sink *s = w->p.sink;
 	int rc;
 
+	if (w->p.eraseinfo_len) {
+		rc = write_eraseinfo(k, err);
+		if (rc < 0)
+			return rc;
+	}
 	if (s->can_patch) {
 		/* everything else is durable before the header says so */
 		rc = sink_sync(s, err);
