@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "arch.h"
@@ -22,7 +23,9 @@
 #include "memmap.h"
 #include "pipeline.h"
 #include "rearrange.h"
+#include "reassemble.h"
 #include "sink.h"
+#include "split.h"
 #include "vmcoreinfo.h"
 #include "writer.h"
 
@@ -59,6 +62,11 @@ struct dump_ctx {
 	FILE *trace;
 	char utsname[6][65];
 	bool have_utsname;
+
+	/* --split: the count pass fills plan; a part writes [start, end) */
+	struct split_plan *plan;
+	bool split;
+	uint64_t split_start, split_end;
 };
 
 static void trace_read(void *ctx, uint64_t paddr, uint64_t len)
@@ -374,7 +382,9 @@ static int count_pass(struct dump_ctx *d, const struct scan_env *env,
 					    (unsigned long long)(start + d->cyc.cap));
 		d->held_start = start;
 		d->ndumpable += bm_count(d->cyc.bm2, 0, d->cyc.end - d->cyc.start);
-		rc = w->ops->count_window(w, &d->cyc, err);
+		if (d->plan)
+			split_plan_add(d->plan, &d->cyc);
+		rc = w ? w->ops->count_window(w, &d->cyc, err) : 0;
 		if (rc < 0)
 			return rc;
 	}
@@ -464,6 +474,8 @@ static int page_pass(struct dump_ctx *d, const struct scan_env *env,
 		if (rc < 0)
 			goto out;
 		n = d->cyc.end - d->cyc.start;
+		if (n > wp.pfn_end - start)
+			n = wp.pfn_end - start;
 		/* --split: a part writes the pages of its own range */
 		lo = wp.pfn_start > start ? wp.pfn_start - start : 0;
 		if (lo > n)
@@ -550,6 +562,9 @@ static int write_dump(struct dump_ctx *d, struct scan_env *env,
 		wp.phys_base = d->arch.phys_base;
 	wp.eraseinfo = d->in->eraseinfo;
 	wp.eraseinfo_len = d->in->eraseinfo_len;
+	wp.split = d->split;
+	wp.split_start = d->split_start;
+	wp.split_end = d->split_end;
 
 	rc = ops->create(&wp, wret, err);
 	if (rc < 0)
@@ -601,8 +616,7 @@ static void pick_codec(struct dump_ctx *d)
  * silently skipped would leak what it was meant to hide). */
 static int check_unimplemented(const struct opts *o, struct mdf_err *err)
 {
-	const char *what = o->split ? "--split" :
-			   o->config ? "--config" :
+	const char *what = o->config ? "--config" :
 			   o->eppic ? "--eppic" :
 			   o->n_extension ? "--extension" :
 			   o->exclude_vmemmap ? "-e" :
@@ -676,25 +690,24 @@ static unsigned refilter_level(struct dump_ctx *d, unsigned level)
 	return level | src;
 }
 
-static int run_create(struct dump_ctx *d, struct mdf_err *err)
+/* Everything before the first page of a dump: the input, the layout,
+ * the codec, the window; env is ready for the passes. */
+static int create_setup(struct dump_ctx *d, struct scan_env *env,
+			struct mdf_err *err)
 {
 	const struct opts *o = d->o;
-	const char *name = o->flatten ? "STDOUT" : o->args[1];
-	unsigned levels = o->n_levels ? o->n_levels : 1, attempt;
-	struct writer *w = NULL;
-	struct sink *s = NULL;
-	struct scan_env env;
+	int i, nout = o->split ? o->nargs - 1 : 1;
 	int rc;
 
 	rc = check_unimplemented(o, err);
 	if (rc < 0)
 		return rc;
 	/* makedumpfile checks this before any work */
-	if (!o->dry_run && !o->flatten && !o->force &&
-	    access(o->args[1], F_OK) == 0)
-		return mdf_err_set(err, MDF_EIO,
-				   "Can't open the dump file (%s). File exists",
-				   o->args[1]);
+	for (i = 0; i < nout && !o->dry_run && !o->flatten && !o->force; i++)
+		if (access(o->args[1 + i], F_OK) == 0)
+			return mdf_err_set(err, MDF_EIO,
+					   "Can't open the dump file (%s). File exists",
+					   o->args[1 + i]);
 	if (o->elf_out) {
 		rc = check_elf_input(o->args[0], err);
 		if (rc < 0)
@@ -730,11 +743,26 @@ static int run_create(struct dump_ctx *d, struct mdf_err *err)
 	if (d->cyc.cap >= d->max_mapnr)
 		report_debug(d->rep, "There is enough free memory to be done in one cycle.");
 
-	env.in = d->in;
-	env.mm = d->have_mm ? &d->mm : NULL;
-	env.pl = &d->pl;
-	env.max_mapnr = d->max_mapnr;
+	env->in = d->in;
+	env->mm = d->have_mm ? &d->mm : NULL;
+	env->pl = &d->pl;
+	env->max_mapnr = d->max_mapnr;
+	return 0;
+}
 
+static int run_create(struct dump_ctx *d, struct mdf_err *err)
+{
+	const struct opts *o = d->o;
+	const char *name = o->flatten ? "STDOUT" : o->args[1];
+	unsigned levels = o->n_levels ? o->n_levels : 1, attempt;
+	struct writer *w = NULL;
+	struct sink *s = NULL;
+	struct scan_env env;
+	int rc;
+
+	rc = create_setup(d, &env, err);
+	if (rc < 0)
+		return rc;
 	rc = open_sink(d, &s, err);
 	if (rc < 0)
 		return rc;
@@ -791,6 +819,300 @@ out:
 	writer_destroy(w);
 	sink_destroy(s);
 	return rc;
+}
+
+/* What a --split part tells the parent, then nzero [start, count] pairs
+ * of its zero pages (for --report-json). */
+struct split_msg {
+	int rc;
+	bool nospace;
+	struct mdf_err err;
+	uint64_t zero, written, absent, first_absent, pages_read;
+	uint64_t nzero;
+};
+
+static bool write_all(int fd, const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return false;
+		p += n;
+		len -= (size_t)n;
+	}
+	return true;
+}
+
+static bool read_all(int fd, void *buf, size_t len)
+{
+	uint8_t *p = buf;
+
+	while (len) {
+		ssize_t n = read(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return false;
+		p += n;
+		len -= (size_t)n;
+	}
+	return true;
+}
+
+/* One part, in a child process: the whole count pass (the part holds
+ * both full bitmaps) and the pages of [a, b).  Never returns. */
+static void split_child(struct dump_ctx *d, struct scan_env *env, int part,
+			uint64_t a, uint64_t b, int fd)
+{
+	const struct opts *o = d->o;
+	struct report_range_list *zl = &d->rep->ranges[PC_ZERO];
+	struct split_msg m;
+	struct writer *w = NULL;
+	struct sink *s = NULL;
+	struct mdf_err e2;
+
+	memset(&m, 0, sizeof(m));
+	/* one progress line, not one per part */
+	if (part)
+		d->rep->ml &= ~(unsigned)ML_PROGRESS;
+	d->plan = NULL;
+	d->split = true;
+	d->split_start = a;
+	d->split_end = b;
+	m.rc = o->dry_run ? sink_null_create(&s, &m.err) :
+	       sink_file_create(o->args[1 + part], o->force, &s, &m.err);
+	if (m.rc == 0) {
+		s->limit = o->limit_size;
+		d->held_start = UINT64_MAX;
+		reset_stats(d);
+		m.rc = write_dump(d, env, s, &w, &m.err);
+		if (m.rc < 0 && s->nospace) {
+			m.nospace = true;
+			if (w)
+				w->ops->incomplete(w, &e2);
+		}
+		m.written = s->written;
+	}
+	m.zero = d->stats.excluded[PC_ZERO];
+	m.absent = d->absent_pages;
+	m.first_absent = d->first_absent;
+	m.pages_read = d->stats.pages_read;
+	m.nzero = zl->n;
+	if (!write_all(fd, &m, sizeof(m)) ||
+	    (zl->n && !write_all(fd, zl->r, zl->n * sizeof(*zl->r))))
+		_exit(2);
+	writer_destroy(w);
+	sink_destroy(s);
+	_exit(0);
+}
+
+/* --split (formats.md section 6): the count pass here plans the ranges,
+ * then one child process per part writes it; their outcome comes back
+ * through a pipe each. */
+static int run_split(struct dump_ctx *d, struct mdf_err *err)
+{
+	const struct opts *o = d->o;
+	unsigned nparts = (unsigned)o->nargs - 1, i;
+	uint64_t (*ranges)[2] = NULL;
+	struct split_plan plan;
+	struct scan_env env;
+	pid_t *pid = NULL;
+	int *fds = NULL;
+	bool nospace = false, failed = false;
+	int rc;
+
+	rc = create_setup(d, &env, err);
+	if (rc < 0)
+		return rc;
+	d->dump_level = refilter_level(d, opts_dump_level(o));
+	env.dump_level = d->dump_level;
+	rc = split_plan_init(&plan, d->max_mapnr, d->in->page_size,
+			     o->splitblock_kib, err);
+	if (rc < 0)
+		return rc;
+	ranges = calloc(nparts, sizeof(*ranges));
+	pid = calloc(nparts, sizeof(*pid));
+	fds = calloc(nparts, sizeof(*fds));
+	if (!ranges || !pid || !fds) {
+		rc = mdf_err_set(err, MDF_ENOMEM, "out of memory");
+		goto out;
+	}
+	d->plan = &plan;
+	d->held_start = UINT64_MAX;
+	reset_stats(d);
+	rc = count_pass(d, &env, NULL, err);
+	d->plan = NULL;
+	if (rc < 0)
+		goto out;
+	split_plan_ranges(&plan, nparts, ranges);
+	for (i = 0; i < nparts; i++)
+		report_debug(d->rep, "dumpfile %u: %s, pfn %#llx-%#llx", i + 1,
+			     o->args[1 + i], (unsigned long long)ranges[i][0],
+			     (unsigned long long)ranges[i][1]);
+
+	fflush(NULL);
+	for (i = 0; i < nparts; i++) {
+		int p[2];
+
+		pid[i] = -1;
+		fds[i] = -1;
+		if (pipe(p) != 0) {
+			rc = mdf_err_sys(err, errno, "Can't create a pipe for --split");
+			goto reap;
+		}
+		pid[i] = fork();
+		if (pid[i] < 0) {
+			rc = mdf_err_sys(err, errno, "Can't fork a process for %s",
+					 o->args[1 + i]);
+			close(p[0]);
+			close(p[1]);
+			goto reap;
+		}
+		if (pid[i] == 0) {
+			close(p[0]);
+			split_child(d, &env, (int)i, ranges[i][0], ranges[i][1],
+				    p[1]);
+		}
+		close(p[1]);
+		fds[i] = p[0];
+	}
+reap:
+	for (i = 0; i < nparts && pid[i] != 0; i++) {
+		struct split_msg m;
+		int status;
+		bool got = false;
+
+		if (pid[i] < 0)
+			break;
+		if (read_all(fds[i], &m, sizeof(m))) {
+			uint64_t (*zr)[2] = NULL, k;
+
+			got = true;
+			if (m.nzero && m.nzero < (1ull << 40) &&
+			    (zr = malloc(m.nzero * sizeof(*zr))) &&
+			    read_all(fds[i], zr, m.nzero * sizeof(*zr)))
+				for (k = 0; k < m.nzero; k++)
+					report_add_range(d->rep, PC_ZERO,
+							 zr[k][0], zr[k][1]);
+			free(zr);
+		}
+		close(fds[i]);
+		while (waitpid(pid[i], &status, 0) < 0 && errno == EINTR)
+			;
+		if (rc < 0)
+			continue;
+		if (!got || !WIFEXITED(status) || WEXITSTATUS(status)) {
+			failed = true;
+			if (WIFSIGNALED(status))
+				rc = mdf_err_set(err, MDF_EIO,
+						 "the process writing %s was killed by signal %d",
+						 o->args[1 + i], WTERMSIG(status));
+			else
+				rc = mdf_err_set(err, MDF_EIO,
+						 "the process writing %s ended without its result",
+						 o->args[1 + i]);
+			continue;
+		}
+		d->stats.excluded[PC_ZERO] += m.zero;
+		d->stats.write_bytes += m.written;
+		d->stats.pages_read += m.pages_read;
+		if (m.absent && !d->absent_pages)
+			d->first_absent = m.first_absent;
+		d->absent_pages += m.absent;
+		if (m.rc < 0 && m.nospace) {
+			nospace = true;
+			report_msg(d->rep, "\n%s", m.err.msg);
+		} else if (m.rc < 0 && !failed) {
+			failed = true;
+			*err = m.err;
+			rc = m.rc;
+		}
+	}
+	if (rc < 0)
+		goto out;
+	if (nospace) {
+		report_msg(d->rep, "This is an incomplete dumpfile, but might analyzable.");
+		mdf_err_set(err, MDF_ENOSPC, "%s", "");
+		rc = -MDF_ENOSPC;
+		goto out;
+	}
+	report_anomalies(d);
+	report_stats(d->rep, &d->stats, false, 0);
+	if (o->report_json) {
+		rc = report_json(d->rep, o->report_json, &d->stats, d->dump_level,
+				 d->in->page_size, err);
+		if (rc < 0)
+			goto out;
+	}
+	{
+		char line[4096];
+		size_t n = (size_t)snprintf(line, sizeof(line),
+					    "\nThe dumpfiles are saved to ");
+
+		for (i = 0; i < nparts && n < sizeof(line); i++)
+			n += (size_t)snprintf(line + n, sizeof(line) - n,
+					      i + 1 < nparts ? "%s, " : "and %s.",
+					      o->args[1 + i]);
+		report_msg(d->rep, "%s", line);
+	}
+out:
+	split_plan_deinit(&plan);
+	free(ranges);
+	free(pid);
+	free(fds);
+	return rc;
+}
+
+static void reassemble_step(void *ctx, uint64_t done, uint64_t total)
+{
+	report_progress(ctx, "Copying data", done, total);
+}
+
+/* --reassemble D1 ... Dn OUT (formats.md section 6). */
+static int run_reassemble(struct dump_ctx *d, struct mdf_err *err)
+{
+	const struct opts *o = d->o;
+	const char *out = o->args[o->nargs - 1];
+	struct reassemble_progress prog = { reassemble_step, d->rep };
+	struct sink *s = NULL;
+	bool incomplete = false;
+	int rc;
+
+	if (!o->force && access(out, F_OK) == 0)
+		return mdf_err_set(err, MDF_EIO,
+				   "Can't open the dump file (%s). File exists", out);
+	rc = sink_file_create(out, o->force, &s, err);
+	if (rc < 0)
+		return rc;
+	s->limit = o->limit_size;
+	rc = reassemble_parts(o->args, (unsigned)o->nargs - 1, s, &prog,
+			      &incomplete, err);
+	if (rc == 0)
+		report_progress_done(d->rep, "Copying data");
+	if (rc < 0 && s->nospace) {
+		report_msg(d->rep, "\n%s", err->msg);
+		report_msg(d->rep, "This is an incomplete dumpfile, but might analyzable.");
+		mdf_err_set(err, MDF_ENOSPC, "%s", "");
+	} else if (rc < 0) {
+		/* nothing worth keeping was written */
+		unlink(out);
+	}
+	sink_destroy(s);
+	if (rc < 0)
+		return rc;
+	if (incomplete) {
+		report_msg(d->rep, "This is an incomplete dumpfile, but might analyzable.");
+		return mdf_err_set(err, MDF_EFORMAT,
+				   "a part is incomplete, so is %s", out);
+	}
+	report_msg(d->rep, "\nThe dumpfile is saved to %s.", out);
+	return 0;
 }
 
 /* -R: the flattened stream on standard input into the dump file. */
@@ -896,10 +1218,13 @@ int dump_run(const struct opts *o, struct report *r, struct mdf_err *err)
 			rc = 0;
 			break;
 		}
-		rc = run_create(d, err);
+		rc = o->split ? run_split(d, err) : run_create(d, err);
 		break;
 	case MODE_REARRANGE:
 		rc = o->check_params ? 0 : run_rearrange(d, err);
+		break;
+	case MODE_REASSEMBLE:
+		rc = o->check_params ? 0 : run_reassemble(d, err);
 		break;
 	case MODE_DUMP_DMESG:
 		rc = o->check_params ? 0 : run_dmesg(d, err);

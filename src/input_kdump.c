@@ -785,7 +785,7 @@ static int kdump_open(struct input *in, struct mdf_err *err)
 		uint64_t b = kd->hv >= 6 ? get_le64(&sh.end_pfn_64) :
 			     get_le64(&sh.end_pfn);
 
-		if (a >= b || b > kd->max_mapnr)
+		if (a > b || b > kd->max_mapnr)
 			return mdf_err_set(err, MDF_EFORMAT,
 					   "split part range [%#llx, %#llx) is not inside [0, %#llx)",
 					   (unsigned long long)a,
