@@ -90,6 +90,8 @@ struct opts {
 
 	char **args;			/* positionals */
 	int nargs;
+	char **argv;			/* the whole command line (-D prints it) */
+	int argc;
 };
 
 /** The dump level used for the first attempt. */

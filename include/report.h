@@ -24,13 +24,12 @@ struct report {
 	unsigned ml;		/* message level bits */
 	FILE *out;		/* common/debug/report stream */
 	bool tty;		/* progress redrawn in place */
-	/* progress state */
-	const char *label;
-	int64_t last_ms;	/* last redraw, ms since start */
-	int64_t start_ms;
-	unsigned spin;
-	int last_permille;
-	bool line_open;		/* an in-place line needs a '\n' */
+	/* progress state (makedumpfile's print_progress()) */
+	const char *label;	/* phase being drawn */
+	int64_t last_sec;	/* wall-clock second of the last redraw */
+	int64_t start_ns;	/* start of the phase (ETA, STEP timing) */
+	unsigned spin;		/* spinner position, over all phases */
+	bool line_open;		/* an in-place line waits for its '\n' */
 	/* --report-json ranges; allocated only when wanted */
 	bool want_ranges;
 	struct report_range_list ranges[PC_NCLASSES];
@@ -49,11 +48,22 @@ void report_error(struct report *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));	/* error (4), stderr */
 void report_warns(struct report *r, const struct mdf_warns *w);
 
-/** Progress of a phase (bit 1, stderr).  Rate-limited. */
+/* makedumpfile's phase labels */
+#define PROGRESS_COPY		"Copying data"
+#define PROGRESS_HOLES		"Checking for memory holes"
+#define PROGRESS_UNN_PAGES	"Excluding unnecessary pages"
+#define PROGRESS_ZERO_PAGES	"Excluding zero pages"
+
+/** Progress of a phase (bit 1, stderr), exactly as makedumpfile draws it:
+ * "\r", the label padded to 50 columns, the permille, a spinner and, for
+ * PROGRESS_COPY, the ETA; redrawn at most once per wall-clock second. */
 void report_progress(struct report *r, const char *label, uint64_t cur,
 		     uint64_t total);
-/** Force the 100 % line of the phase and end it. */
+/** The 100 % line of the phase (always drawn), then its STEP timing
+ * (bit 16). */
 void report_progress_done(struct report *r, const char *label);
+/** The '\n' makedumpfile writes once the pages are copied. */
+void report_progress_end(struct report *r);
 
 /** Forget the ranges gathered so far (a retry at another dump level). */
 void report_clear_ranges(struct report *r);

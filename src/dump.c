@@ -27,6 +27,7 @@
 #include "sink.h"
 #include "split.h"
 #include "vmcoreinfo.h"
+#include "version.h"
 #include "writer.h"
 
 /* the newest kernel whose layout we know (vmcoreinfo.md) */
@@ -280,45 +281,81 @@ no_classify:
 	return 0;
 }
 
+/* -D: what makedumpfile prints about the input (its LOAD table, the
+ * VMCOREINFO lines, which SUSE's kdump reads OSRELEASE= and CRASHTIME=
+ * from, phys_base, max_mapnr), and our memory-section summary. */
 static void debug_setup(struct dump_ctx *d)
 {
 	struct report *r = d->rep;
+	const char *p, *end;
 	size_t i;
 
 	if (!(r->ml & ML_DEBUG))
 		return;
-	report_debug(r, "%s: %s input, %zu memory ranges, %u CPU notes",
-		     d->in->path, d->in->ops->name, d->in->nranges, d->in->nr_cpus);
-	report_debug(r, "               phys_start         phys_end       virt_start");
-	for (i = 0; i < d->in->nranges; i++) {
-		const struct input_range *g = &d->in->ranges[i];
+	if (d->in->container)
+		report_debug(r, "%s: a %s dump inside a %s stream", d->in->path,
+			     d->in->ops->name, d->in->container);
+	if (d->in->is_kdump) {
+		report_debug(r, "%s: kdump-compressed, dump_level %d, %zu runs of memory",
+			     d->in->path, d->in->src_dump_level, d->in->nranges);
+	} else {
+		report_debug(r, "               phys_start         phys_end       virt_start         virt_end");
+		for (i = 0; i < d->in->nloads; i++) {
+			const struct input_load *l = &d->in->loads[i];
 
-		report_debug(r, "RANGE[%2zu] %16llx %16llx %16llx%s", i,
-			     (unsigned long long)g->paddr,
-			     (unsigned long long)(g->paddr + g->memsz),
-			     (unsigned long long)g->vaddr,
-			     g->filesz < g->memsz ? " (partly without data)" : "");
+			report_debug(r, "LOAD[%2zu] %16llx %16llx %16llx %16llx", i,
+				     (unsigned long long)l->paddr,
+				     (unsigned long long)(l->paddr + l->memsz),
+				     (unsigned long long)l->vaddr,
+				     (unsigned long long)(l->vaddr + l->memsz));
+		}
+		if (d->in->vmcoreinfo)
+			report_debug(r, "Linux kdump");
 	}
 	if (!d->have_vi)
 		return;
-	report_debug(r, "VMCOREINFO   : %u lines%s", d->vi.nlines,
-		     d->o->vmcoreinfo_in ? " (from -i file)" : "");
-	report_debug(r, "page_size    : %u", d->in->page_size);
-	if (d->have_arch)
-		report_debug(r, "phys_base    : %llx", (unsigned long long)d->arch.phys_base);
-	report_debug(r, "max_mapnr    : %llx", (unsigned long long)d->max_mapnr);
-	if (d->have_mm) {
-		uint64_t nr, per = 1ull << d->mm.pfn_section_shift;
+	report_debug(r, "VMCOREINFO   :");
+	p = d->vi.raw;
+	end = p ? p + d->vi.raw_len : p;
+	while (p && p < end && *p) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t len = nl ? (size_t)(nl - p) : strnlen(p, (size_t)(end - p));
 
+		if (len)
+			report_debug(r, "  %.*s", (int)len, p);
+		if (len > 9 && !strncmp(p, "PAGESIZE=", 9))
+			report_debug(r, "page_size    : %u", d->in->page_size);
+		p += len + 1;
+	}
+	if (d->have_arch)
+		report_debug(r, "\nphys_base    : %llx (%s)\n",
+			     (unsigned long long)d->arch.phys_base,
+			     vmci_has(&d->vi, VMCI_NUMBER_phys_base) ? "vmcoreinfo" :
+			     d->in->have_phys_base ? "sub header" : "pt_load");
+	report_debug(r, "max_mapnr    : %llx", (unsigned long long)d->max_mapnr);
+	if (d->have_mm)
 		report_debug(r, "sections     : %u with memmap, %u without, %u not online, %u bad",
 			     d->mm.n_ok, d->mm.n_nomap, d->mm.n_offline, d->mm.n_bad);
-		report_debug(r, "                       mem_map        pfn_start          pfn_end");
-		for (nr = 0; d->mm.pfn_section_shift && nr < d->mm.nr_sec; nr++)
-			report_debug(r, "mem_map[%4llu] %16llx %16llx %16llx",
-				     (unsigned long long)nr,
-				     (unsigned long long)memmap_pfn_to_page(&d->mm, nr * per),
-				     (unsigned long long)(nr * per),
-				     (unsigned long long)((nr + 1) * per));
+}
+
+/* -D: makedumpfile's table of memory sections */
+static void debug_mem_map(struct dump_ctx *d)
+{
+	struct report *r = d->rep;
+	uint64_t nr, per;
+
+	if (!(r->ml & ML_DEBUG) || !d->have_mm || !d->mm.pfn_section_shift)
+		return;
+	per = 1ull << d->mm.pfn_section_shift;
+	report_debug(r, "\n                       mem_map        pfn_start          pfn_end");
+	for (nr = 0; nr < d->mm.nr_sec && nr * per < d->max_mapnr; nr++) {
+		uint64_t e = (nr + 1) * per;
+
+		report_debug(r, "mem_map[%4llu] %16llx %16llx %16llx",
+			     (unsigned long long)nr,
+			     (unsigned long long)memmap_pfn_to_page(&d->mm, nr * per),
+			     (unsigned long long)(nr * per),
+			     (unsigned long long)(e < d->max_mapnr ? e : d->max_mapnr));
 	}
 }
 
@@ -345,15 +382,44 @@ static int print_vtop(struct dump_ctx *d, struct mdf_err *err)
 	return 0;
 }
 
-/* cycle window size in pfns from the memory budget: two bitmaps */
+/* MemFree of /proc/meminfo in bytes, or 0 if unknown */
+static uint64_t free_memory(void)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	char line[128];
+	unsigned long long kib = 0;
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemFree: %llu kB", &kib) == 1)
+			break;
+	fclose(f);
+	return (uint64_t)kib * 1024;
+}
+
+/* cycle window size in pfns from the memory budget: two bitmaps.
+ * --work-dir keeps makedumpfile's bitmaps out of memory; ours are bounded
+ * by the window anyway, so it changes nothing here. */
 static uint64_t cycle_pfns(const struct dump_ctx *d)
 {
 	uint64_t bytes = DEFAULT_CYCLE_BYTES, pfns;
 
-	if (d->o->cyclic_buffer_kib)
+	if (d->o->cyclic_buffer_kib) {
+		uint64_t fm = free_memory();
+
 		bytes = d->o->cyclic_buffer_kib * 1024;
+		if (d->o->split && d->o->nargs > 1)
+			fm /= (uint64_t)(d->o->nargs - 1);
+		if (fm && bytes > fm) {
+			report_msg(d->rep, "Specified buffer size is larger than free memory.");
+			report_msg(d->rep, "The buffer size for the cyclic mode will be truncated to %llu byte.",
+				   (unsigned long long)fm);
+			bytes = fm;
+		}
+	}
 	pfns = bytes * 8 / 2;
-	if (d->o->non_cyclic || d->o->work_dir || pfns > d->max_mapnr)
+	if (d->o->non_cyclic || pfns > d->max_mapnr)
 		pfns = d->max_mapnr;
 	if (pfns < 64)
 		pfns = 64;
@@ -371,8 +437,11 @@ static int count_pass(struct dump_ctx *d, const struct scan_env *env,
 
 	cycle_rewind(&d->cyc);
 	d->ndumpable = 0;
+	/* makedumpfile's 1st bitmap phase: the ranges are known already */
+	report_progress(d->rep, PROGRESS_HOLES, 0, 1);
+	report_progress_done(d->rep, PROGRESS_HOLES);
 	for (start = 0; start < d->max_mapnr; start += d->cyc.cap) {
-		report_progress(d->rep, "Excluding unnecessary pages", start,
+		report_progress(d->rep, PROGRESS_UNN_PAGES, start,
 				d->max_mapnr);
 		rc = scan_cycle(env, &d->cyc, start, &d->stats,
 				d->rep->want_ranges ? &rs : NULL, err);
@@ -397,7 +466,7 @@ static int count_pass(struct dump_ctx *d, const struct scan_env *env,
 		if (rc < 0)
 			return mdf_err_wrap(err, "scanning struct pages beyond the dump");
 	}
-	report_progress_done(d->rep, "Excluding unnecessary pages");
+	report_progress_done(d->rep, PROGRESS_UNN_PAGES);
 	return 0;
 }
 
@@ -435,7 +504,7 @@ static int page_pass(struct dump_ctx *d, const struct scan_env *env,
 		     struct writer *w, unsigned pass, struct mdf_err *err)
 {
 	const bool last = pass + 1 == w->ops->npasses;
-	const char *label = last ? "Copying data" : "Excluding zero pages";
+	const char *label = last ? PROGRESS_COPY : PROGRESS_ZERO_PAGES;
 	struct scan_env tail = *env;
 	struct writer_pass wp = { 0 };
 	struct pipeline pl;
@@ -469,6 +538,10 @@ static int page_pass(struct dump_ctx *d, const struct scan_env *env,
 			if (rc < 0)
 				goto out;
 			d->held_start = start;
+			if (wp.work != PIPE_NONE) {
+				report_progress_done(d->rep, PROGRESS_HOLES);
+				report_progress_done(d->rep, PROGRESS_UNN_PAGES);
+			}
 		}
 		rc = w->ops->window(w, &d->cyc, err);
 		if (rc < 0)
@@ -488,7 +561,7 @@ static int page_pass(struct dump_ctx *d, const struct scan_env *env,
 				if (rc < 0)
 					goto out;
 				done += PIPE_BATCH;
-				if (wp.work != PIPE_NONE && (done & 0xffff) == 0)
+				if (wp.work != PIPE_NONE)
 					report_progress(d->rep, label, done,
 							d->ndumpable);
 			}
@@ -506,8 +579,15 @@ static int page_pass(struct dump_ctx *d, const struct scan_env *env,
 	rc = w->ops->pass_end(w, pass, err);
 	if (rc < 0)
 		goto out;
-	if (wp.work != PIPE_NONE)
+	if (wp.work != PIPE_NONE) {
 		report_progress_done(d->rep, label);
+		/* makedumpfile ends the copy twice (the last window, then
+		 * the dump), and then the line */
+		if (last) {
+			report_progress_done(d->rep, label);
+			report_progress_end(d->rep);
+		}
+	}
 out:
 	d->stats.pages_read += pipeline_pages_read(&pl);
 	pipeline_deinit(&pl);
@@ -629,6 +709,62 @@ static int check_unimplemented(const struct opts *o, struct mdf_err *err)
 	return 0;
 }
 
+/* What this makedumpfile does not offer at all is refused by name in
+ * every mode, --check-params included, never ignored (cli.md section 2). */
+static int check_unsupported(const struct opts *o, struct mdf_err *err)
+{
+	const char *xen = o->exclude_xen_domu ? "-X" :
+			  o->xen_syms ? "--xen-syms" :
+			  o->xen_vmcoreinfo ? "--xen-vmcoreinfo" :
+			  o->have_xen_phys_start ? "--xen_phys_start" : NULL;
+
+	if (o->eppic)
+		return mdf_err_set(err, MDF_EUNSUPP,
+				   "--eppic is not supported: this makedumpfile has no eppic interpreter (--config erases data)");
+	if (o->n_extension)
+		return mdf_err_set(err, MDF_EUNSUPP,
+				   "--extension is not supported: this makedumpfile loads no filter plug-ins");
+	if (xen)
+		return mdf_err_set(err, MDF_EUNSUPP,
+				   "%s is not supported: Xen hypervisor dumps are not supported",
+				   xen);
+	if (o->n_diskset)
+		return mdf_err_set(err, MDF_EUNSUPP,
+				   "--diskset is not supported: sadump dumps are not supported");
+	return 0;
+}
+
+/* --show-vmcoreinfo [VMCORE] (ours): the VMCOREINFO text on stdout. */
+static int run_show_vmcoreinfo(struct dump_ctx *d, struct mdf_err *err)
+{
+	const char *path = d->o->nargs ? d->o->args[0] : "/proc/kcore";
+	struct input_open_opts io = { 0 };
+	const char *p;
+	size_t left;
+	int rc;
+
+	io.access = d->o->non_mmap ? INPUT_ACCESS_READ : INPUT_ACCESS_AUTO;
+	rc = input_open(path, &io, &d->warns, &d->in, err);
+	if (rc < 0)
+		return rc;
+	if (!d->in->vmcoreinfo)
+		return mdf_err_set(err, MDF_EFORMAT, "%s doesn't contain vmcoreinfo.",
+				   path);
+	p = d->in->vmcoreinfo;
+	left = strnlen(p, d->in->vmcoreinfo_len);
+	while (left) {
+		ssize_t n = write(STDOUT_FILENO, p, left);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return mdf_err_sys(err, errno, "writing to standard output");
+		p += n;
+		left -= (size_t)n;
+	}
+	return 0;
+}
+
 /* -E is refused for a kdump-compressed input (cli.md section 2). */
 static int check_elf_input(const char *path, struct mdf_err *err)
 {
@@ -733,15 +869,19 @@ static int create_setup(struct dump_ctx *d, struct scan_env *env,
 		d->max_mapnr = input_max_pfn(d->in);
 	d->stats.max_mapnr = d->max_mapnr;
 	pick_codec(d);
+	if (o->num_threads)
+		report_debug(d->rep, "--num-threads %d: pages are compressed in the main thread (worker threads are not built yet)",
+			     o->num_threads);
 
 	rc = cycle_init(&d->cyc, cycle_pfns(d),
 			d->have_mm ? (unsigned)d->mm.struct_size : 64, err);
 	if (rc < 0)
 		return rc;
-	report_debug(d->rep, "Buffer size for the cyclic mode: %llu",
-		     (unsigned long long)(d->cyc.cap / 8 * 2));
 	if (d->cyc.cap >= d->max_mapnr)
 		report_debug(d->rep, "There is enough free memory to be done in one cycle.");
+	report_debug(d->rep, "\nBuffer size for the cyclic mode: %llu",
+		     (unsigned long long)(d->cyc.cap / 8 * 2));
+	debug_mem_map(d);
 
 	env->in = d->in;
 	env->mm = d->have_mm ? &d->mm : NULL;
@@ -1071,7 +1211,7 @@ out:
 
 static void reassemble_step(void *ctx, uint64_t done, uint64_t total)
 {
-	report_progress(ctx, "Copying data", done, total);
+	report_progress(ctx, PROGRESS_COPY, done, total);
 }
 
 /* --reassemble D1 ... Dn OUT (formats.md section 6). */
@@ -1093,8 +1233,10 @@ static int run_reassemble(struct dump_ctx *d, struct mdf_err *err)
 	s->limit = o->limit_size;
 	rc = reassemble_parts(o->args, (unsigned)o->nargs - 1, s, &prog,
 			      &incomplete, err);
-	if (rc == 0)
-		report_progress_done(d->rep, "Copying data");
+	if (rc == 0) {
+		report_progress_done(d->rep, PROGRESS_COPY);
+		report_progress_end(d->rep);
+	}
 	if (rc < 0 && s->nospace) {
 		report_msg(d->rep, "\n%s", err->msg);
 		report_msg(d->rep, "This is an incomplete dumpfile, but might analyzable.");
@@ -1211,14 +1353,33 @@ int dump_run(const struct opts *o, struct report *r, struct mdf_err *err)
 	d->rep = r;
 	d->dump_level = opts_dump_level(o);
 	r->want_ranges = o->report_json != NULL;
+	if (r->ml & ML_DEBUG) {
+		char line[4096];
+		size_t n = 0;
+		int i;
 
+		for (i = 0; i < o->argc && n < sizeof(line); i++)
+			n += (size_t)snprintf(line + n, sizeof(line) - n, "%s ",
+					      o->argv[i]);
+		report_debug(r, "makedumpfile: version %s (released on %s)",
+			     MDF_VERSION, MDF_RELEASE_DATE);
+		report_debug(r, "command line: %s\n", n ? line : "");
+	}
+
+	rc = check_unsupported(o, err);
+	if (rc < 0)
+		goto out;
+	/* --check-params: the command line only, nothing is opened */
+	if (o->check_params && o->mode == MODE_CREATE) {
+		rc = check_unimplemented(o, err);
+		goto out;
+	}
 	switch (o->mode) {
 	case MODE_CREATE:
-		if (o->check_params) {
-			rc = 0;
-			break;
-		}
 		rc = o->split ? run_split(d, err) : run_create(d, err);
+		break;
+	case MODE_SHOW_VMCOREINFO:
+		rc = o->check_params ? 0 : run_show_vmcoreinfo(d, err);
 		break;
 	case MODE_REARRANGE:
 		rc = o->check_params ? 0 : run_rearrange(d, err);
@@ -1233,6 +1394,7 @@ int dump_run(const struct opts *o, struct report *r, struct mdf_err *err)
 		rc = mdf_err_set(err, MDF_EUNSUPP,
 				 "this mode is not implemented yet");
 	}
+out:
 	/* warnings gathered before a failure still explain it */
 	if (rc < 0)
 		report_warns(r, &d->warns);

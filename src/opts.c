@@ -340,7 +340,10 @@ int opts_parse(struct opts *o, int argc, char **argv, struct mdf_err *err)
 		case 'X': o->exclude_xen_domu = true; break;
 		case 'b': o->block_order = atoi(optarg); break;
 		case 'D': debug = true; break;
-		case 'v': o->mode = MODE_VERSION; break;
+		case 'v':	/* -h wins over -v, whatever the order */
+			if (o->mode != MODE_HELP)
+				o->mode = MODE_VERSION;
+			break;
 		case 'h': o->mode = MODE_HELP; break;
 		case OPT_SPLIT: o->split = true; break;
 		case OPT_REASSEMBLE: o->reassemble = true; break;
@@ -428,6 +431,8 @@ int opts_parse(struct opts *o, int argc, char **argv, struct mdf_err *err)
 	}
 	o->args = argv + optind;
 	o->nargs = argc - optind;
+	o->argv = argv;
+	o->argc = argc;
 
 	/* applied after parsing, so their order does not matter */
 	if (debug)

@@ -14,12 +14,12 @@
 #include "opts.h"
 #include "report.h"
 
-static int64_t now_ms(void)
+static int64_t now_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 void report_init(struct report *r, unsigned ml, bool to_stderr)
@@ -28,9 +28,7 @@ void report_init(struct report *r, unsigned ml, bool to_stderr)
 	r->ml = ml;
 	r->out = to_stderr ? stderr : stdout;
 	r->tty = isatty(STDERR_FILENO);
-	r->start_ms = now_ms();
-	r->last_ms = -100000;
-	r->last_permille = -1;
+	r->start_ns = now_ns();
 }
 
 void report_deinit(struct report *r)
@@ -44,21 +42,11 @@ void report_deinit(struct report *r)
 	memset(&r->absent_offline, 0, sizeof(r->absent_offline));
 }
 
-/* an in-place progress line must end before other output */
-static void close_line(struct report *r)
-{
-	if (r->line_open) {
-		fputc('\n', stderr);
-		r->line_open = false;
-	}
-}
-
 static void vmsg(struct report *r, unsigned bit, FILE *f, const char *fmt,
 		 va_list ap)
 {
 	if (!(r->ml & bit))
 		return;
-	close_line(r);
 	vfprintf(f, fmt, ap);
 	fputc('\n', f);
 	fflush(f);
@@ -101,80 +89,96 @@ void report_warns(struct report *r, const struct mdf_warns *w)
 		report_msg(r, "(%u more warnings not shown)", w->dropped);
 }
 
-static void draw(struct report *r, const char *label, unsigned permille,
-		 bool final)
+/* eta_to_human_short() of makedumpfile */
+static void eta_text(int64_t secs, char *buf, size_t len)
+{
+	if (secs < 100)
+		snprintf(buf, len, "eta: %llds", (long long)secs);
+	else if (secs < 100 * 60)
+		snprintf(buf, len, "eta: %lldm%llds", (long long)(secs / 60),
+			 (long long)(secs % 60));
+	else if (secs < 48 * 3600)
+		snprintf(buf, len, "eta: %lldh%lldm", (long long)(secs / 3600),
+			 (long long)(secs / 60 % 60));
+	else if (secs < 100 * 86400)
+		snprintf(buf, len, "eta: %lldd%lldh", (long long)(secs / 86400),
+			 (long long)(secs / 3600 % 24));
+	else
+		snprintf(buf, len, "eta: >100day");
+}
+
+static void draw(struct report *r, const char *label, uint64_t cur,
+		 uint64_t total)
 {
 	static const char spinner[] = "/|\\-";
-	char eta[32] = "";
-	int64_t t = now_ms();
+	unsigned permille;
+	char eta[32] = " ";
 
-	if (!r->tty) {
-		/* journal and pipes: one line per step of 10 %, and the end */
-		if (!final && r->last_permille >= 0 &&
-		    permille / 100 == (unsigned)r->last_permille / 100)
+	if (cur < total) {
+		int64_t sec = (int64_t)time(NULL);
+
+		if (sec - r->last_sec < 1)
 			return;
-		fprintf(stderr, "%-50s: [%3u.%u %%]\n", label, permille / 10,
-			permille % 10);
-		r->last_permille = (int)permille;
-		fflush(stderr);
-		return;
+		r->last_sec = sec;
+		permille = (unsigned)(cur * 1000 / total);
+	} else {
+		permille = 1000;
 	}
-	if (!final && t - r->last_ms < 1000)
-		return;
-	r->last_ms = t;
-	if (strncmp(label, "Copying data", 12) == 0 && permille > 0 &&
-	    permille < 1000) {
-		int64_t el = (t - r->start_ms) / 1000;
-		int64_t rem = el * (1000 - (int64_t)permille) / (int64_t)permille;
+	if (permille && !strcmp(label, PROGRESS_COPY)) {
+		/* remaining = elapsed / done - elapsed, in whole seconds */
+		int64_t ms = (now_ns() - r->start_ns) / 1000000;
 
-		if (rem < 100)
-			snprintf(eta, sizeof(eta), "eta: %llds", (long long)rem);
-		else if (rem < 6000)
-			snprintf(eta, sizeof(eta), "eta: %lldm%llds",
-				 (long long)(rem / 60), (long long)(rem % 60));
-		else if (rem < 48 * 3600)
-			snprintf(eta, sizeof(eta), "eta: %lldh%lldm",
-				 (long long)(rem / 3600),
-				 (long long)(rem / 60 % 60));
-		else if (rem < 100 * 86400)
-			snprintf(eta, sizeof(eta), "eta: %lldd%lldh",
-				 (long long)(rem / 86400),
-				 (long long)(rem / 3600 % 24));
-		else
-			snprintf(eta, sizeof(eta), "eta: >100day");
+		eta_text(ms / permille - ms / 1000, eta, sizeof(eta));
 	}
 	fprintf(stderr, "\r%-50s: [%3u.%u %%] %c  %16s", label, permille / 10,
 		permille % 10, spinner[r->spin++ & 3], eta);
-	r->line_open = true;
 	fflush(stderr);
+	r->line_open = true;
+}
+
+static void phase(struct report *r, const char *label)
+{
+	if (r->label != label) {
+		r->label = label;
+		r->start_ns = now_ns();
+	}
 }
 
 void report_progress(struct report *r, const char *label, uint64_t cur,
 		     uint64_t total)
 {
-	unsigned permille;
-
+	phase(r, label);
 	if (!(r->ml & ML_PROGRESS))
 		return;
-	if (r->label != label) {
-		r->label = label;
-		r->last_permille = -1;
-		r->start_ms = now_ms();
-	}
-	permille = total ? (unsigned)(cur * 1000 / total) : 1000;
-	if (permille > 1000)
-		permille = 1000;
-	draw(r, label, permille, false);
+	if (!total)
+		cur = total = 1;
+	draw(r, label, cur < total ? cur : total, total);
 }
 
 void report_progress_done(struct report *r, const char *label)
 {
-	if (!(r->ml & ML_PROGRESS))
-		return;
-	r->label = label;
-	draw(r, label, 1000, true);
-	close_line(r);
+	int64_t ns;
+
+	phase(r, label);
+	if (r->ml & ML_PROGRESS)
+		draw(r, label, 1, 1);
+	ns = now_ns() - r->start_ns;
+	if (r->ml & ML_REPORT) {
+		fprintf(r->out, "STEP [%-27s] : %lld.%06lld seconds\n", label,
+			(long long)(ns / 1000000000),
+			(long long)(ns / 1000 % 1000000));
+		fflush(r->out);
+	}
 	r->label = NULL;
+}
+
+void report_progress_end(struct report *r)
+{
+	if (r->line_open && (r->ml & ML_PROGRESS)) {
+		fputc('\n', stderr);
+		fflush(stderr);
+	}
+	r->line_open = false;
 }
 
 void report_clear_ranges(struct report *r)
@@ -258,7 +262,6 @@ void report_stats(struct report *r, const struct dump_stats *st,
 
 	if (!(r->ml & ML_REPORT))
 		return;
-	close_line(r);
 	fprintf(f, "\n");
 	fprintf(f, "Original pages  : 0x%016llx\n", (unsigned long long)orig);
 	fprintf(f, "  Excluded pages   : 0x%016llx\n", (unsigned long long)excl);
@@ -279,7 +282,6 @@ void report_stats(struct report *r, const struct dump_stats *st,
 		(unsigned long long)st->excluded[PC_HWPOISON]);
 	fprintf(f, "    Offline pages           : 0x%016llx\n",
 		(unsigned long long)st->excluded[PC_OFFLINE]);
-	fprintf(f, "    Extension filter pages  : 0x%016llx\n", 0ull);
 	fprintf(f, "  Remaining pages  : 0x%016llx\n", (unsigned long long)remain);
 	if (elf)
 		fprintf(f, "     in ELF format : 0x%016llx\n",
