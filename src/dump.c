@@ -860,6 +860,7 @@ static int create_setup(struct dump_ctx *d, struct scan_env *env,
 	report_warns(d->rep, &d->warns);
 	d->warns.n = d->warns.dropped = 0;
 	debug_setup(d);
+	debug_mem_map(d);
 	if (o->have_vtop) {
 		rc = print_vtop(d, err);
 		if (rc < 0)
@@ -881,7 +882,6 @@ static int create_setup(struct dump_ctx *d, struct scan_env *env,
 		report_debug(d->rep, "There is enough free memory to be done in one cycle.");
 	report_debug(d->rep, "\nBuffer size for the cyclic mode: %llu",
 		     (unsigned long long)(d->cyc.cap / 8 * 2));
-	debug_mem_map(d);
 
 	env->in = d->in;
 	env->mm = d->have_mm ? &d->mm : NULL;
@@ -1369,9 +1369,10 @@ int dump_run(const struct opts *o, struct report *r, struct mdf_err *err)
 	rc = check_unsupported(o, err);
 	if (rc < 0)
 		goto out;
-	/* --check-params: the command line only, nothing is opened */
-	if (o->check_params && o->mode == MODE_CREATE) {
-		rc = check_unimplemented(o, err);
+	/* --check-params: the command line only, in every mode; nothing is
+	 * opened (RHEL's mkdumprd checks its core_collector line so) */
+	if (o->check_params) {
+		rc = o->mode == MODE_CREATE ? check_unimplemented(o, err) : 0;
 		goto out;
 	}
 	switch (o->mode) {

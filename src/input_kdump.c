@@ -245,6 +245,9 @@ static int kdump_read_page(struct input_reader *r, uint64_t pfn,
 	flags = get_le32(&d.flags);
 	if (off == 0)
 		return MDF_ABSENT;	/* lost by an incomplete dump */
+	if (kd->incomplete && (off > in->file_size ||
+			       size > in->file_size - off))
+		return MDF_ABSENT;	/* its data never reached the file */
 	if (size == 0 || size > kd->block || off > in->file_size ||
 	    size > in->file_size - off)
 		return mdf_err_set(err, MDF_EFORMAT,
@@ -397,7 +400,10 @@ static long kdump_mask_data(struct input *in, uint64_t start, uint64_t end,
 			rc = get_desc(in, kr, idx, &d, err);
 			if (rc < 0)
 				break;
-			if (rc == 0 && get_le64(&d.offset) != 0)
+			if (rc == 0 && get_le64(&d.offset) != 0 &&
+			    get_le64(&d.offset) <= in->file_size &&
+			    get_le32(&d.size) <= in->file_size -
+						 get_le64(&d.offset))
 				continue;
 		} else if (rc == 1) {
 			continue;

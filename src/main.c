@@ -49,8 +49,12 @@ int main(int argc, char **argv)
 
 	rc = dump_run(&o, &rep, &err);
 	report_deinit(&rep);
-	if (o.check_params)
+	if (o.check_params) {
+		/* no "makedumpfile Failed.": nothing was attempted */
+		if (rc < 0 && err.msg[0])
+			report_error(&rep, "%s", err.msg);
 		return rc < 0 ? 1 : 0;
+	}
 	if (rc < 0) {
 		/* an empty message was printed where it happened */
 		if (err.msg[0])
