@@ -142,9 +142,10 @@ demo:
 	@bash tests/tools/demo.sh
 
 install: $(BIN)
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5
 	install -m 0755 $(BIN) $(DESTDIR)$(SBINDIR)/makedumpfile
 	install -m 0644 makedumpfile.8 $(DESTDIR)$(MANDIR)/man8/makedumpfile.8
+	install -m 0644 makedumpfile.conf.5 $(DESTDIR)$(MANDIR)/man5/makedumpfile.conf.5
 
 clean:
 	rm -rf build build-asan build-ubsan makedumpfile

@@ -94,6 +94,21 @@ int arch_init(struct arch *a, const struct arch_ops *ops, struct input *in,
 	return 0;
 }
 
+int arch_kaslr_probe(const struct arch_ops *ops, struct input *in,
+		     const struct vmcoreinfo *vi, uint64_t *koff_ret,
+		     uint64_t *phys_base_ret, struct mdf_err *err)
+{
+	int rc;
+
+	if (!ops->kaslr_probe)
+		return MDF_ABSENT;
+	rc = ops->kaslr_probe(in, vi, koff_ret, phys_base_ret, err);
+	if (rc < 0)
+		return mdf_err_wrap(err, "finding the KASLR offset of the %s kernel",
+				    ops->name);
+	return rc;
+}
+
 void arch_deinit(struct arch *a)
 {
 	if (a->ops && a->ops->fini)

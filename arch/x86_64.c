@@ -5,8 +5,10 @@
 #include <elf.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "arch.h"
+#include "byteorder.h"
 
 #define __START_KERNEL_map	0xffffffff80000000ull
 #define _PAGE_PRESENT		(1ull << 0)
@@ -41,6 +43,28 @@ static enum pgt_entry x86_64_decode(const struct pgt_format *f,
 	}
 	*addr_ret = addr;
 	return PGT_TABLE;
+}
+
+static void fmt_setup(struct pgt_format *fmt, bool l5, uint64_t sme_mask)
+{
+	static const struct pgt_level l4[] = {
+		{ "PGD", 39, 9 }, { "PUD", 30, 9 },
+		{ "PMD", 21, 9 }, { "PTE", 12, 9 },
+	};
+	static const struct pgt_level l5v[] = {
+		{ "PGD", 48, 9 }, { "P4D", 39, 9 }, { "PUD", 30, 9 },
+		{ "PMD", 21, 9 }, { "PTE", 12, 9 },
+	};
+	const struct pgt_level *src = l5 ? l5v : l4;
+	unsigned i;
+
+	fmt->decode = x86_64_decode;
+	fmt->entry_mask = ENTRY_MASK;
+	fmt->clear_mask = sme_mask;
+	fmt->table_shift = 12;
+	fmt->nlevels = l5 ? 5 : 4;
+	for (i = 0; i < fmt->nlevels; i++)
+		fmt->lv[i] = src[i];
 }
 
 static int x86_64_init(struct arch *a, struct mdf_warns *warns,
@@ -103,25 +127,7 @@ static int x86_64_init(struct arch *a, struct mdf_warns *warns,
 	if (vmci_has(vi, VMCI_NUMBER_sme_mask))
 		p->sme_mask = vmci_get(vi, VMCI_NUMBER_sme_mask);
 
-	p->fmt.decode = x86_64_decode;
-	p->fmt.entry_mask = ENTRY_MASK;
-	p->fmt.clear_mask = p->sme_mask;
-	p->fmt.table_shift = 12;
-	{
-		static const struct pgt_level l4[] = {
-			{ "PGD", 39, 9 }, { "PUD", 30, 9 },
-			{ "PMD", 21, 9 }, { "PTE", 12, 9 },
-		};
-		static const struct pgt_level l5v[] = {
-			{ "PGD", 48, 9 }, { "P4D", 39, 9 }, { "PUD", 30, 9 },
-			{ "PMD", 21, 9 }, { "PTE", 12, 9 },
-		};
-		const struct pgt_level *src = l5 ? l5v : l4;
-
-		p->fmt.nlevels = l5 ? 5 : 4;
-		for (i = 0; i < p->fmt.nlevels; i++)
-			p->fmt.lv[i] = src[i];
-	}
+	fmt_setup(&p->fmt, l5, p->sme_mask);
 	a->section_size_bits = 27;
 	a->max_physmem_bits = l5 ? 52 : 46;
 	a->kvbase = l5 ? 0xff00000000000000ull : 0xffff800000000000ull;
@@ -161,6 +167,120 @@ noncanon:
 	return MDF_ABSENT;
 }
 
+/* QEMU's per-CPU "QEMU" note (QEMU target/i386/arch_dump.c, struct
+ * QEMUCPUState version 1): u32 version, u32 size, 18 general registers,
+ * 10 segments of 24 bytes, then cr[0..4] */
+enum { QEMU_CPUSTATE_CR0 = 8 + 18 * 8 + 10 * 24 };
+#define X86_CR4_LA57		(1ull << 12)
+#define KERNEL_IMAGE_SPAN	(1ull << 30)	/* KERNEL_IMAGE_SIZE with KASLR */
+#define PMD_SIZE		(1ull << 21)
+
+static bool qemu_cpu_state(const struct input *in, uint64_t *cr3,
+			   uint64_t *cr4)
+{
+	size_t off = 0;
+
+	while (off + 12 <= in->notes_len) {
+		const uint8_t *n = in->notes + off;
+		uint32_t namesz = get_le32(n), descsz = get_le32(n + 4);
+		size_t name_off = off + 12;
+		size_t desc_off = name_off + ((namesz + 3) & ~3u);
+		size_t next = desc_off + ((descsz + 3) & ~3u);
+
+		if (desc_off > in->notes_len || next > in->notes_len ||
+		    next <= off)
+			return false;
+		if (namesz == 5 && memcmp(in->notes + name_off, "QEMU", 5) == 0 &&
+		    descsz >= QEMU_CPUSTATE_CR0 + 5 * 8 &&
+		    get_le32(in->notes + desc_off) == 1) {
+			*cr3 = get_le64(in->notes + desc_off + QEMU_CPUSTATE_CR0 + 24);
+			*cr4 = get_le64(in->notes + desc_off + QEMU_CPUSTATE_CR0 + 32);
+			return true;
+		}
+		off = next;
+	}
+	return false;
+}
+
+/* With the page tables CR3 points at: the kernel image mapping starts at
+ * the runtime _text (cleanup_highmap() clears the PMDs below it), so its
+ * distance from the link-time _stext is the KASLR offset.  Checked by
+ * reading the kernel release through the found offset. */
+static int probe_root(struct input *in, const struct vmcoreinfo *vi,
+		      const struct pgt_format *fmt, uint64_t root,
+		      uint64_t *koff_ret, uint64_t *phys_base_ret,
+		      struct mdf_err *err)
+{
+	uint64_t stext = vmci_get(vi, VMCI_SYMBOL__stext) & ~(PMD_SIZE - 1);
+	uint64_t va, pa, len, koff, uts;
+	const char *rel = vmci_str(vi, VMCI_OSRELEASE);
+	char buf[65];
+	int rc;
+
+	for (va = __START_KERNEL_map; va < __START_KERNEL_map + KERNEL_IMAGE_SPAN;
+	     va += PMD_SIZE) {
+		rc = pgt_walk(fmt, in, root, va, &pa, &len, err);
+		if (rc < 0)
+			return rc;
+		if (rc == 0)
+			break;
+	}
+	if (va >= __START_KERNEL_map + KERNEL_IMAGE_SPAN || va < stext)
+		return MDF_ABSENT;
+	koff = va - stext;
+	uts = vmci_get(vi, VMCI_SYMBOL_init_uts_ns) + koff + 2 * 65 +
+	      (vmci_has(vi, VMCI_OFFSET_uts_namespace_name) ?
+	       vmci_get(vi, VMCI_OFFSET_uts_namespace_name) : 4);
+	rc = pgt_walk(fmt, in, root, uts, &pa, &len, err);
+	if (rc)
+		return rc < 0 ? rc : MDF_ABSENT;
+	if (len < sizeof(buf))
+		return MDF_ABSENT;
+	rc = input_read_paddr(in, pa, buf, sizeof(buf), err);
+	if (rc)
+		return rc < 0 ? rc : MDF_ABSENT;
+	buf[64] = '\0';
+	if (!rel || strcmp(buf, rel) != 0)
+		return MDF_ABSENT;
+	rc = pgt_walk(fmt, in, root, va, &pa, &len, err);
+	if (rc)
+		return rc < 0 ? rc : MDF_ABSENT;
+	*koff_ret = koff;
+	*phys_base_ret = pa - (va - __START_KERNEL_map);
+	return 0;
+}
+
+static int x86_64_kaslr_probe(struct input *in, const struct vmcoreinfo *vi,
+			      uint64_t *koff_ret, uint64_t *phys_base_ret,
+			      struct mdf_err *err)
+{
+	struct pgt_format fmt;
+	uint64_t cr3, cr4, root;
+	int rc;
+
+	if (!vmci_has(vi, VMCI_SYMBOL__stext) ||
+	    !vmci_has(vi, VMCI_SYMBOL_init_uts_ns))
+		return mdf_err_set(err, MDF_EFORMAT,
+				   "VMCOREINFO has no SYMBOL(_stext) or SYMBOL(init_uts_ns)");
+	if (!qemu_cpu_state(in, &cr3, &cr4))
+		return MDF_ABSENT;
+	fmt_setup(&fmt, cr4 & X86_CR4_LA57, 0);
+	/* PCID bits and the no-flush bit are not part of the address; with
+	 * PTI, user mode runs on the kernel PGD + 4 KiB */
+	root = cr3 & ENTRY_MASK;
+	rc = probe_root(in, vi, &fmt, root, koff_ret, phys_base_ret, err);
+	if (rc == MDF_ABSENT && (root & 0x1000))
+		rc = probe_root(in, vi, &fmt, root & ~0x1000ull, koff_ret,
+				phys_base_ret, err);
+	if (rc == MDF_ABSENT)
+		return mdf_err_set(err, MDF_EFORMAT,
+				   "the page tables at CR3 %#llx map no kernel image whose release is %s",
+				   (unsigned long long)cr3,
+				   vmci_str(vi, VMCI_OSRELEASE) ?
+				   vmci_str(vi, VMCI_OSRELEASE) : "known");
+	return rc;
+}
+
 static void x86_64_fini(struct arch *a)
 {
 	free(a->priv);
@@ -172,4 +292,5 @@ const struct arch_ops arch_x86_64 = {
 	.init		= x86_64_init,
 	.kvtop		= x86_64_kvtop,
 	.fini		= x86_64_fini,
+	.kaslr_probe	= x86_64_kaslr_probe,
 };

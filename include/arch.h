@@ -30,6 +30,14 @@ struct arch_ops {
 	int (*kvtop)(const struct arch *a, uint64_t vaddr, uint64_t *paddr_ret,
 		     uint64_t *len_ret, struct mdf_err *err);
 	void (*fini)(struct arch *a);
+	/* Optional, for dumps without a VMCOREINFO note whose VMCOREINFO
+	 * comes from a vmlinux (-x, or a -g file with -i): find the KASLR
+	 * text offset and phys_base from CPU state the dump carries (QEMU
+	 * notes).  vi holds link-time symbols.  MDF_ABSENT when the dump
+	 * has nothing to find them with. */
+	int (*kaslr_probe)(struct input *in, const struct vmcoreinfo *vi,
+			   uint64_t *koff_ret, uint64_t *phys_base_ret,
+			   struct mdf_err *err);
 };
 
 struct arch {
@@ -55,6 +63,10 @@ int arch_init(struct arch *a, const struct arch_ops *ops, struct input *in,
 	      const struct vmcoreinfo *vi, struct mdf_warns *warns,
 	      struct mdf_err *err);
 void arch_deinit(struct arch *a);
+/** ops->kaslr_probe, or MDF_ABSENT if the arch has none. */
+int arch_kaslr_probe(const struct arch_ops *ops, struct input *in,
+		     const struct vmcoreinfo *vi, uint64_t *koff_ret,
+		     uint64_t *phys_base_ret, struct mdf_err *err);
 
 static inline int arch_kvtop(const struct arch *a, uint64_t vaddr,
 			     uint64_t *paddr_ret, uint64_t *len_ret,

@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "codec.h"
+#include "erase.h"
 #include "input.h"
 #include "mdf_err.h"
 
@@ -56,6 +57,7 @@ struct pipe_worker {
 	struct codec_state codec;
 	bool have_rd, have_codec;
 	uint8_t *slots;		/* PIPE_BATCH output slots of slot_size */
+	uint8_t *erased;	/* --config: the copy of a page being erased */
 	uint64_t pages_read;
 	struct mdf_err err;
 };
@@ -70,6 +72,7 @@ struct pipeline {
 	const uint8_t *zeros;		/* one page of zeros (absent pages) */
 	unsigned nworkers;
 	struct pipe_worker *w;
+	struct erase_list *erase;	/* --config ranges, or NULL */
 };
 
 /** Set up nworkers (>= 1) workers.  codec may be NULL unless work is
@@ -78,6 +81,12 @@ int pipeline_init(struct pipeline *p, struct input *in, enum pipe_work work,
 		  bool zero_check, const struct codec_ops *codec,
 		  unsigned nworkers, struct mdf_err *err);
 void pipeline_deinit(struct pipeline *p);
+
+/** --config: erase el's ranges from every page read, on a copy and before
+ * the zero check and compression (formats.md section 5.2 rule 5).  el must
+ * outlive the pipeline; NULL or an empty list is no filter. */
+int pipeline_set_erase(struct pipeline *p, struct erase_list *el,
+		       struct mdf_err *err);
 
 /** Fill b->res[0..b->n) for b->pfn[0..b->n). */
 int pipeline_run(struct pipeline *p, struct pipe_batch *b,

@@ -75,6 +75,9 @@ void report_add_range(struct report *r, enum page_class c, uint64_t start,
 /** makedumpfile's page-count report (bit 16). elf_written: -E only. */
 void report_stats(struct report *r, const struct dump_stats *st,
 		  bool elf, uint64_t elf_excluded);
+/** --mem-usage: makedumpfile's table (cli.md section 9), common messages. */
+void report_mem_usage(struct report *r, const struct dump_stats *st,
+		      unsigned page_size);
 /** Our machine-readable report. */
 int report_json(struct report *r, const char *path,
 		const struct dump_stats *st, unsigned dump_level,

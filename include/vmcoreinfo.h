@@ -78,6 +78,23 @@ static inline const char *vmci_str(const struct vmcoreinfo *vi,
 	return vi->val[id].present ? vi->val[id].str : NULL;
 }
 
+/** Make id present with value v (a fact found elsewhere than the text). */
+void vmcoreinfo_set(struct vmcoreinfo *vi, enum vmci_id id, uint64_t v);
+
+/** True when vi is a -g style file (from -i or generated from -x): its
+ * SYMBOL() values are link-time addresses and it carries no KERNELOFFSET
+ * of its own.  A -i copy of a kernel note has KERNELOFFSET and runtime
+ * symbols, and is used as it is (vmcoreinfo.md section 2, rule 5). */
+bool vmcoreinfo_is_linktime(const struct vmcoreinfo *vi);
+
+/** Fill every key vi lacks from the dump's own note (string keys
+ * excepted): -i FILE wins key by key, the note completes it. */
+void vmcoreinfo_fill_from(struct vmcoreinfo *vi, const struct vmcoreinfo *note);
+
+/** Add offset to every SYMBOL() value inside the kernel image, i.e. at or
+ * above SYMBOL(_stext) rounded down to 1 GiB (x86_64.md section 5). */
+void vmcoreinfo_relocate(struct vmcoreinfo *vi, uint64_t offset);
+
 /** "SIZE(page)" etc. for messages. */
 const char *vmci_key_name(enum vmci_id id);
 

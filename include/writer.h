@@ -16,6 +16,7 @@
 
 #include "bitmap.h"
 #include "codec.h"
+#include "erase.h"
 #include "input.h"
 #include "mdf_err.h"
 #include "pipeline.h"
@@ -32,8 +33,12 @@ struct writer_params {
 	char utsname[6][65];		/* init_uts_ns.name, zeros if unknown */
 	uint64_t crashtime;		/* VMCOREINFO CRASHTIME, 0 if absent */
 	uint64_t phys_base;
-	/* erase directives of the input (re-filtering), written after the
-	 * page data with the sub header pointing at them; NULL: none */
+	/* --config: what is erased from pages the writer reads itself (ELF
+	 * short runs and partial pages), and the eraseinfo finish() writes;
+	 * NULL or empty: none */
+	struct erase_list *erase;
+	/* erase directives of the input (re-filtering), written before the
+	 * new ones, after the page data; NULL: none */
 	const char *eraseinfo;
 	size_t eraseinfo_len;
 	/* --split (kdump-compressed): this part holds the pages of

@@ -18,9 +18,12 @@
 #include "codec.h"
 #include "dmesg.h"
 #include "dump.h"
+#include "dwarfinfo.h"
+#include "erase.h"
 #include "fmt_kdump.h"
 #include "input.h"
 #include "memmap.h"
+#include "memusage.h"
 #include "pipeline.h"
 #include "rearrange.h"
 #include "reassemble.h"
@@ -61,6 +64,7 @@ struct dump_ctx {
 	const struct codec_ops *codec;
 	struct dump_stats stats;
 	FILE *trace;
+	struct erase_list erase;	/* --config; n == 0: none */
 	char utsname[6][65];
 	bool have_utsname;
 
@@ -81,6 +85,7 @@ static void trace_read(void *ctx, uint64_t paddr, uint64_t len)
 static void dump_fini(struct dump_ctx *d)
 {
 	cycle_deinit(&d->cyc);
+	erase_list_deinit(&d->erase);
 	if (d->have_mm)
 		memmap_deinit(&d->mm);
 	if (d->have_arch)
@@ -133,6 +138,69 @@ static void read_utsname(struct dump_ctx *d)
 			 d->utsname[2], rel);
 }
 
+/* VMCOREINFO from -i FILE or generated from -x: a -g file has link-time
+ * symbols and lacks what only the running kernel knew (vmcoreinfo.md
+ * section 2 rule 5, x86_64.md section 5).  The relocation is measured,
+ * not assumed: the dump's note has the runtime SYMBOL(_stext), and without
+ * a note the arch finds where the kernel image is mapped.  So a copy of a
+ * note, a -g file, and a -g file with KERNELOFFSET added all work.  Keys
+ * the file lacks come from the note (as makedumpfile reads both).
+ * -i FILE of another release exits 2. */
+static int adopt_runtime(struct dump_ctx *d, struct mdf_err *err)
+{
+	const struct arch_ops *aops;
+	struct vmcoreinfo own;
+	struct mdf_err e2;
+	uint64_t delta = 0, phys_base;
+	int rc;
+
+	if (d->in->vmcoreinfo &&
+	    vmcoreinfo_parse(&own, d->in->vmcoreinfo, d->in->vmcoreinfo_len,
+			     NULL, &e2) == 0) {
+		const char *a = vmci_str(&d->vi, VMCI_OSRELEASE);
+		const char *b = vmci_str(&own, VMCI_OSRELEASE);
+
+		if (d->o->vmcoreinfo_in && a && b && strcmp(a, b) != 0) {
+			mdf_err_set(err, MDF_EMISMATCH, "%s and %s don't match.",
+				    a, b);
+			vmcoreinfo_deinit(&own);
+			return -MDF_EMISMATCH;
+		}
+		if (vmci_has(&own, VMCI_SYMBOL__stext) &&
+		    vmci_has(&d->vi, VMCI_SYMBOL__stext))
+			delta = vmci_get(&own, VMCI_SYMBOL__stext) -
+				vmci_get(&d->vi, VMCI_SYMBOL__stext);
+		else if (vmcoreinfo_is_linktime(&d->vi) &&
+			 vmci_has(&own, VMCI_KERNELOFFSET))
+			delta = vmci_get(&own, VMCI_KERNELOFFSET);
+		vmcoreinfo_relocate(&d->vi, delta);
+		vmcoreinfo_fill_from(&d->vi, &own);
+		vmcoreinfo_deinit(&own);
+		return 0;
+	}
+	rc = arch_find(d->in->e_machine, &d->vi, &aops, err);
+	if (rc < 0)
+		return rc;
+	rc = arch_kaslr_probe(aops, d->in, &d->vi, &delta, &phys_base, err);
+	if (rc < 0)
+		return rc;
+	if (rc == MDF_ABSENT) {
+		if (vmcoreinfo_is_linktime(&d->vi))
+			mdf_warn(&d->warns, "%s has no VMCOREINFO note and no CPU state to find the KASLR offset: assuming the kernel was not relocated",
+				 d->in->path);
+		return 0;
+	}
+	if (!vmci_has(&d->vi, VMCI_KERNELOFFSET))
+		vmcoreinfo_set(&d->vi, VMCI_KERNELOFFSET, delta);
+	if (!vmci_has(&d->vi, VMCI_NUMBER_phys_base))
+		vmcoreinfo_set(&d->vi, VMCI_NUMBER_phys_base, phys_base);
+	vmcoreinfo_relocate(&d->vi, delta);
+	report_debug(d->rep, "the kernel image is mapped %#llx above the VMCOREINFO symbols, phys_base %#llx (CPU state in %s)",
+		     (unsigned long long)delta, (unsigned long long)phys_base,
+		     d->in->path);
+	return 0;
+}
+
 static int setup_vmcoreinfo(struct dump_ctx *d, struct mdf_err *err)
 {
 	const struct opts *o = d->o;
@@ -140,46 +208,37 @@ static int setup_vmcoreinfo(struct dump_ctx *d, struct mdf_err *err)
 
 	if (o->vmcoreinfo_in) {
 		rc = vmcoreinfo_load_file(&d->vi, o->vmcoreinfo_in, &d->warns, err);
+	} else if (d->in->vmcoreinfo) {
+		rc = vmcoreinfo_parse(&d->vi, d->in->vmcoreinfo,
+				      d->in->vmcoreinfo_len, &d->warns, err);
+		if (rc < 0)
+			return mdf_err_wrap(err, "the VMCOREINFO note of %s",
+					    d->in->path);
+	} else if (o->vmlinux) {
+		/* a QEMU core without the vmcoreinfo device: the vmlinux
+		 * describes the kernel instead */
+		rc = dwarfinfo_load_vmcoreinfo(o->vmlinux, &d->vi, &d->warns, err);
+	} else if (o->mode == MODE_MEM_USAGE && memusage_is_live(d->in->path)) {
+		/* kcore has the note since 4.19; before, sysfs points at it */
+		char *text;
+		size_t len;
+
+		rc = memusage_sys_vmcoreinfo(d->in, &text, &len, err);
 		if (rc < 0)
 			return rc;
+		rc = vmcoreinfo_parse(&d->vi, text, len, &d->warns, err);
+		free(text);
+		if (rc < 0)
+			return mdf_err_wrap(err, "/sys/kernel/vmcoreinfo");
 		d->have_vi = true;
-		/* the file must describe this dump's kernel */
-		if (d->in->vmcoreinfo) {
-			struct vmcoreinfo own;
-			struct mdf_err e2;
-
-			if (vmcoreinfo_parse(&own, d->in->vmcoreinfo,
-					     d->in->vmcoreinfo_len, NULL, &e2) == 0) {
-				const char *a = vmci_str(&d->vi, VMCI_OSRELEASE);
-				const char *b = vmci_str(&own, VMCI_OSRELEASE);
-
-				if (a && b && strcmp(a, b) != 0) {
-					mdf_err_set(err, MDF_EMISMATCH,
-						    "%s and %s don't match.", a, b);
-					vmcoreinfo_deinit(&own);
-					return -MDF_EMISMATCH;
-				}
-				/* symbols in a -g file are link-time: take
-				 * the dump's KASLR offset */
-				if (!vmci_has(&d->vi, VMCI_KERNELOFFSET) &&
-				    vmci_has(&own, VMCI_KERNELOFFSET)) {
-					d->vi.val[VMCI_KERNELOFFSET] =
-						own.val[VMCI_KERNELOFFSET];
-					d->vi.val[VMCI_KERNELOFFSET].str = NULL;
-				}
-				vmcoreinfo_deinit(&own);
-			}
-		}
+		return 0;
+	} else {
 		return 0;
 	}
-	if (!d->in->vmcoreinfo)
-		return 0;
-	rc = vmcoreinfo_parse(&d->vi, d->in->vmcoreinfo, d->in->vmcoreinfo_len,
-			      &d->warns, err);
 	if (rc < 0)
-		return mdf_err_wrap(err, "the VMCOREINFO note of %s", d->in->path);
+		return rc;
 	d->have_vi = true;
-	return 0;
+	return d->vi.from_file ? adopt_runtime(d, err) : 0;
 }
 
 static int dump_setup(struct dump_ctx *d, const char *vmcore,
@@ -359,6 +418,36 @@ static void debug_mem_map(struct dump_ctx *d)
 	}
 }
 
+/* -D: the eraseinfo the writer stored (tests read it) */
+static int debug_eraseinfo(struct dump_ctx *d, struct mdf_err *err)
+{
+	char *text;
+	size_t len;
+	int rc;
+
+	rc = erase_info_text(&d->erase, &text, &len, err);
+	if (rc < 0)
+		return rc;
+	report_debug(d->rep, "eraseinfo (%zu bytes):\n%.*s", len, (int)len, text);
+	free(text);
+	return 0;
+}
+
+/* -D: where --config erases (tests read these lines) */
+static void debug_erase(struct dump_ctx *d)
+{
+	size_t i;
+
+	if (!(d->rep->ml & ML_DEBUG))
+		return;
+	for (i = 0; i < d->erase.n; i++)
+		report_debug(d->rep, "erase: pfn %llx offset %#x %u bytes of %#x (%s)",
+			     (unsigned long long)d->erase.r[i].pfn,
+			     d->erase.r[i].off, d->erase.r[i].len,
+			     d->erase.r[i].fill,
+			     d->erase.insts[d->erase.r[i].inst].expr);
+}
+
 /* --vtop (cli.md section 10): one translation, printed before filtering */
 static int print_vtop(struct dump_ctx *d, struct mdf_err *err)
 {
@@ -524,6 +613,12 @@ static int page_pass(struct dump_ctx *d, const struct scan_env *env,
 		free(b);
 		return rc;
 	}
+	/* --config: the eraseinfo counts what the last pass writes */
+	if (last)
+		erase_reset_applied(&d->erase);
+	rc = pipeline_set_erase(&pl, &d->erase, err);
+	if (rc < 0)
+		goto out;
 	tail.mm = NULL;
 	tail.max_mapnr = wp.pfn_end;
 	cycle_rewind(&d->cyc);
@@ -640,6 +735,7 @@ static int write_dump(struct dump_ctx *d, struct scan_env *env,
 		wp.crashtime = vmci_get(&d->vi, VMCI_CRASHTIME);
 	if (d->have_arch)
 		wp.phys_base = d->arch.phys_base;
+	wp.erase = d->erase.n ? &d->erase : NULL;
 	wp.eraseinfo = d->in->eraseinfo;
 	wp.eraseinfo_len = d->in->eraseinfo_len;
 	wp.split = d->split;
@@ -660,7 +756,10 @@ static int write_dump(struct dump_ctx *d, struct scan_env *env,
 		if (rc < 0)
 			return rc;
 	}
-	return (*wret)->ops->finish(*wret, err);
+	rc = (*wret)->ops->finish(*wret, err);
+	if (rc == 0 && d->erase.n && (d->rep->ml & ML_DEBUG))
+		rc = debug_eraseinfo(d, err);
+	return rc;
 }
 
 static void reset_stats(struct dump_ctx *d)
@@ -696,8 +795,7 @@ static void pick_codec(struct dump_ctx *d)
  * silently skipped would leak what it was meant to hide). */
 static int check_unimplemented(const struct opts *o, struct mdf_err *err)
 {
-	const char *what = o->config ? "--config" :
-			   o->eppic ? "--eppic" :
+	const char *what = o->eppic ? "--eppic" :
 			   o->n_extension ? "--extension" :
 			   o->exclude_vmemmap ? "-e" :
 			   o->exclude_xen_domu ? "-X" :
@@ -857,6 +955,16 @@ static int create_setup(struct dump_ctx *d, struct scan_env *env,
 		return mdf_err_set(err, MDF_EINVAL,
 				   "'-E' option is disabled, because %s is kdump compressed format.",
 				   o->args[0]);
+	if (o->config) {
+		if (!d->have_arch)
+			return mdf_err_set(err, MDF_EINVAL,
+					   "--config needs the dump's VMCOREINFO and address translation");
+		rc = erase_setup(o->config, o->vmlinux, &d->vi, &d->arch,
+				 &d->erase, &d->warns, err);
+		if (rc < 0)
+			return rc;
+		debug_erase(d);
+	}
 	report_warns(d->rep, &d->warns);
 	d->warns.n = d->warns.dropped = 0;
 	debug_setup(d);
@@ -1282,6 +1390,60 @@ static int run_rearrange(struct dump_ctx *d, struct mdf_err *err)
 	return 0;
 }
 
+/* --mem-usage (cli.md section 9): level 31 over the running kernel's
+ * /proc/kcore, or over a vmcore given instead, and makedumpfile's table.
+ * The passes of a dry run count the classes and the zero pages. */
+static int run_mem_usage(struct dump_ctx *d, struct mdf_err *err)
+{
+	const char *path = d->o->args[0];
+	struct scan_env env = { 0 };
+	struct writer *w = NULL;
+	struct sink *s = NULL;
+	int rc;
+
+	if (memusage_is_live(path)) {
+		rc = memusage_check_system(d->o->force, err);
+		if (rc < 0)
+			return rc;
+	}
+	d->dump_level = DL_EXCLUDE_ZERO | DL_EXCLUDE_CACHE |
+			DL_EXCLUDE_CACHE_PRI | DL_EXCLUDE_USER_DATA |
+			DL_EXCLUDE_FREE;
+	rc = dump_setup(d, path, err);
+	if (rc < 0)
+		return rc;
+	report_warns(d->rep, &d->warns);
+	d->warns.n = d->warns.dropped = 0;
+	if (!d->have_mm)
+		return mdf_err_set(err, MDF_EFORMAT,
+				   "%s: no struct pages to classify (VMCOREINFO is missing or incomplete)",
+				   path);
+	d->stats.max_mapnr = d->max_mapnr;
+	d->codec = &codec_none;
+	/* one window over all pfns, as makedumpfile's non-cyclic mode */
+	rc = cycle_init(&d->cyc, d->max_mapnr < 64 ? 64 : d->max_mapnr,
+			(unsigned)d->mm.struct_size, err);
+	if (rc < 0)
+		return rc;
+	env.in = d->in;
+	env.mm = &d->mm;
+	env.pl = &d->pl;
+	env.dump_level = d->dump_level;
+	env.max_mapnr = d->max_mapnr;
+	d->held_start = UINT64_MAX;
+	rc = sink_null_create(&s, err);
+	if (rc < 0)
+		return rc;
+	rc = write_dump(d, &env, s, &w, err);
+	writer_destroy(w);
+	sink_destroy(s);
+	if (rc < 0)
+		return rc;
+	report_warns(d->rep, &d->warns);
+	report_mem_usage(d->rep, &d->stats, d->in->page_size);
+	return 0;
+}
+
 /* --dump-dmesg (dmesg.md, cli.md): the log to LOGFILE, or stdout with -F.
  * Like makedumpfile, an existing LOGFILE is refused before anything is
  * read unless -f, and the file is created only once the log is found. */
@@ -1376,6 +1538,26 @@ int dump_run(const struct opts *o, struct report *r, struct mdf_err *err)
 		goto out;
 	}
 	switch (o->mode) {
+	case MODE_GEN_VMCOREINFO:
+		if (o->check_params) {
+			rc = 0;
+			break;
+		}
+		if (!o->vmlinux) {
+			rc = mdf_err_set(err, MDF_EUNSUPP,
+					 "-g with --xen-syms is not supported");
+			break;
+		}
+		rc = dwarfinfo_write_vmcoreinfo(o->vmlinux, o->vmcoreinfo_out,
+						&d->warns, err);
+		report_warns(r, &d->warns);
+		if (rc == 0)
+			report_msg(r, "\nThe vmcoreinfo is saved to %s.",
+				   o->vmcoreinfo_out);
+		break;
+	case MODE_MEM_USAGE:
+		rc = o->check_params ? 0 : run_mem_usage(d, err);
+		break;
 	case MODE_CREATE:
 		rc = o->split ? run_split(d, err) : run_create(d, err);
 		break;

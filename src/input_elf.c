@@ -248,7 +248,10 @@ static int elf_open(struct input *in, struct mdf_err *err)
 					 elf_errmsg(-1));
 			goto out;
 		}
-		if (ph[i].p_type != PT_LOAD)
+		/* /proc/kcore marks vmalloc, module and vmemmap segments
+		 * with p_paddr -1: no physical memory of their own (kernel
+		 * fs/proc/kcore.c, since 4.11) */
+		if (ph[i].p_type != PT_LOAD || ph[i].p_paddr == (GElf_Addr)-1)
 			continue;
 		loads[nl].paddr = ph[i].p_paddr;
 		loads[nl].vaddr = ph[i].p_vaddr;

@@ -103,10 +103,28 @@ void pipeline_deinit(struct pipeline *p)
 		if (w->have_rd)
 			input_reader_deinit(&w->rd);
 		free(w->slots);
+		free(w->erased);
 	}
 	free(p->w);
 	free((void *)p->zeros);
 	memset(p, 0, sizeof(*p));
+}
+
+int pipeline_set_erase(struct pipeline *p, struct erase_list *el,
+		       struct mdf_err *err)
+{
+	unsigned i;
+
+	if (!el || !el->n || p->work == PIPE_NONE)
+		return 0;
+	for (i = 0; i < p->nworkers; i++) {
+		p->w[i].erased = aligned_alloc(64, p->slot_size);
+		if (!p->w[i].erased)
+			return mdf_err_set(err, MDF_ENOMEM,
+					   "out of memory for erased pages");
+	}
+	p->erase = el;
+	return 0;
 }
 
 /* Is ptr inside the whole-file mapping (valid until the input closes)? */
@@ -151,6 +169,12 @@ static int run_slice(struct pipeline *p, struct pipe_worker *w,
 			continue;
 		}
 		w->pages_read++;
+		/* never in the input's mapping: on the worker's copy */
+		if (p->erase && erase_hit(p->erase, r->pfn)) {
+			memcpy(w->erased, page, psz);
+			erase_apply(p->erase, r->pfn, w->erased, psz);
+			page = w->erased;
+		}
 		if (p->zero_check && page_is_zero(page, psz)) {
 			r->zero = true;
 			r->data = p->zeros;

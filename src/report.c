@@ -377,3 +377,30 @@ int report_json(struct report *r, const char *path,
 		return mdf_err_sys(err, errno, "writing %s", path);
 	return 0;
 }
+
+void report_mem_usage(struct report *r, const struct dump_stats *st,
+		      unsigned page_size)
+{
+	uint64_t orig = st->present;
+	uint64_t kern = orig - total_excluded(st);
+
+	report_msg(r, "\nTYPE\t\tPAGES\t\t\tEXCLUDABLE\tDESCRIPTION");
+	report_msg(r, "----------------------------------------------------------------------");
+	report_msg(r, "ZERO\t\t%-16llu\tyes\t\tPages filled with zero",
+		   (unsigned long long)st->excluded[PC_ZERO]);
+	report_msg(r, "NON_PRI_CACHE\t%-16llu\tyes\t\tCache pages without private flag",
+		   (unsigned long long)st->excluded[PC_CACHE]);
+	report_msg(r, "PRI_CACHE\t%-16llu\tyes\t\tCache pages with private flag",
+		   (unsigned long long)st->excluded[PC_CACHE_PRIVATE]);
+	report_msg(r, "USER\t\t%-16llu\tyes\t\tUser process pages",
+		   (unsigned long long)st->excluded[PC_USER]);
+	report_msg(r, "FREE\t\t%-16llu\tyes\t\tFree pages",
+		   (unsigned long long)st->excluded[PC_FREE]);
+	/* the trailing space is makedumpfile's */
+	report_msg(r, "KERN_DATA\t%-16llu\tno\t\tDumpable kernel data ",
+		   (unsigned long long)kern);
+	report_msg(r, "\npage size:\t\t%-16u", page_size);
+	report_msg(r, "Total pages on system:\t%-16llu", (unsigned long long)orig);
+	report_msg(r, "Total size on system:\t%-16llu Byte",
+		   (unsigned long long)orig * page_size);
+}

@@ -295,3 +295,45 @@ uint32_t vmcoreinfo_kernel_version(const struct vmcoreinfo *vi)
 		c = 255;
 	return KERNEL_VERSION(a, b, c);
 }
+
+void vmcoreinfo_set(struct vmcoreinfo *vi, enum vmci_id id, uint64_t v)
+{
+	vi->val[id].present = true;
+	vi->val[id].v = v;
+	vi->val[id].str = NULL;
+}
+
+bool vmcoreinfo_is_linktime(const struct vmcoreinfo *vi)
+{
+	return vi->from_file && !vmci_has(vi, VMCI_KERNELOFFSET);
+}
+
+void vmcoreinfo_fill_from(struct vmcoreinfo *vi, const struct vmcoreinfo *note)
+{
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++) {
+		enum vmci_id id = vmci_keys[i].id;
+
+		if (vmci_keys[i].kind != VMCI_STRING && !vmci_has(vi, id) &&
+		    vmci_has(note, id))
+			vmcoreinfo_set(vi, id, vmci_get(note, id));
+	}
+}
+
+void vmcoreinfo_relocate(struct vmcoreinfo *vi, uint64_t offset)
+{
+	uint64_t lo = 0;
+	size_t i;
+
+	if (vmci_has(vi, VMCI_SYMBOL__stext))
+		lo = vmci_get(vi, VMCI_SYMBOL__stext) & ~((1ull << 30) - 1);
+	for (i = 0; i < NKEYS; i++) {
+		struct vmci_val *v = &vi->val[vmci_keys[i].id];
+
+		if (strncmp(vmci_keys[i].key, "SYMBOL(", 7) != 0 ||
+		    !v->present || v->v < lo)
+			continue;
+		v->v += offset;
+	}
+}

@@ -79,7 +79,21 @@ struct elf_writer {
 	struct elf_load *cache_load;	/* whose data the cache holds */
 	struct elf_load *fail_load;	/* data write that ran out of space */
 	uint64_t fail_end;		/* bytes of it that reached the sink */
+	/* --config: the ERASEINFO note after the source's notes, sized
+	 * before any page is written (formats.md section 8) */
+	uint64_t erase_desc;		/* bytes reserved for its text */
+	uint64_t erase_note;		/* the whole note, 0: none */
+	uint8_t *erase_page;		/* a page copy being erased */
 };
+
+/* "ERASEINFO" with its NUL, padded to 4 bytes */
+#define ERASEINFO_NAME		"ERASEINFO"
+enum { ERASEINFO_NAMESZ = 10, NHDR_SIZE = 12 };
+
+static uint64_t round4(uint64_t n)
+{
+	return (n + 3) & ~3ull;
+}
 
 static int elf_create(const struct writer_params *p, struct writer **ret,
 		      struct mdf_err *err)
@@ -102,10 +116,19 @@ static int elf_create(const struct writer_params *p, struct writer **ret,
 		e->ccap = 2 * e->psz;
 	e->cache = malloc(e->ccap);
 	e->zeros = calloc(1, e->psz);
-	if (!e->loads || !e->cache || !e->zeros) {
+	if (p->erase && p->erase->ninst) {
+		e->erase_desc = erase_info_reserve(p->erase);
+		e->erase_page = malloc(e->psz);
+	}
+	if (e->erase_desc)
+		e->erase_note = NHDR_SIZE + round4(ERASEINFO_NAMESZ) +
+				round4(e->erase_desc);
+	if (!e->loads || !e->cache || !e->zeros ||
+	    (p->erase && p->erase->ninst && !e->erase_page)) {
 		free(e->loads);
 		free(e->cache);
 		free(e->zeros);
+		free(e->erase_page);
 		free(e);
 		return mdf_err_set(err, MDF_ENOMEM, "out of memory for the writer");
 	}
@@ -162,6 +185,7 @@ static void elf_destroy(struct writer *w)
 	free(e->loads);
 	free(e->cache);
 	free(e->zeros);
+	free(e->erase_page);
 	free(e);
 }
 
@@ -298,6 +322,65 @@ static int write_ehdr(struct elf_writer *e, uint32_t eflags,
 	return sink_write_at(e->w.p.sink, 0, b, sizeof(b), err);
 }
 
+/* --config applies to every byte written, not only to the pipeline's
+ * pages: the short runs and partial pages the writer reads itself */
+static const uint8_t *erased(struct elf_writer *e, uint64_t pfn,
+			     const uint8_t *page)
+{
+	if (!e->w.p.erase || !erase_hit(e->w.p.erase, pfn))
+		return page;
+	memcpy(e->erase_page, page, e->psz);
+	erase_apply(e->w.p.erase, pfn, e->erase_page, e->psz);
+	return e->erase_page;
+}
+
+/* len bytes at paddr, within one page, already in buf */
+static void erase_part(struct elf_writer *e, uint64_t paddr, uint8_t *buf,
+		       uint64_t len)
+{
+	uint64_t pfn = paddr >> e->shift, at = paddr & (e->psz - 1);
+
+	if (!e->w.p.erase || !erase_hit(e->w.p.erase, pfn) ||
+	    at + len > e->psz)
+		return;
+	memset(e->erase_page, 0, e->psz);
+	memcpy(e->erase_page + at, buf, len);
+	erase_apply(e->w.p.erase, pfn, e->erase_page, e->psz);
+	memcpy(buf, e->erase_page + at, len);
+}
+
+/* The ERASEINFO note: what was erased from written pages, padded with
+ * zeros to the size reserved when the headers were placed */
+static int write_erase_note(struct elf_writer *e, struct mdf_err *err)
+{
+	uint64_t at = e->off_note + round4(e->w.p.in->notes_len);
+	uint8_t *note;
+	char *text;
+	size_t len;
+	int rc;
+
+	rc = erase_info_text(e->w.p.erase, &text, &len, err);
+	if (rc < 0)
+		return rc;
+	note = calloc(1, e->erase_note);
+	if (!note) {
+		free(text);
+		return mdf_err_set(err, MDF_ENOMEM, "out of memory");
+	}
+	put_le32(note, ERASEINFO_NAMESZ);
+	put_le32(note + 4, (uint32_t)e->erase_desc);
+	put_le32(note + 8, 0);
+	memcpy(note + NHDR_SIZE, ERASEINFO_NAME, ERASEINFO_NAMESZ);
+	/* the reserve holds every instance with all its bytes */
+	if (len > e->erase_desc)
+		len = e->erase_desc;
+	memcpy(note + NHDR_SIZE + round4(ERASEINFO_NAMESZ), text, len);
+	free(text);
+	rc = sink_write_at(e->w.p.sink, at, note, e->erase_note, err);
+	free(note);
+	return rc;
+}
+
 /* ELF header, the PT_NOTE header, room for the PT_LOAD headers, the notes
  * and each PT_LOAD's partial first page. */
 static int write_headers(struct elf_writer *e, struct mdf_err *err)
@@ -340,8 +423,9 @@ static int write_headers(struct elf_writer *e, struct mdf_err *err)
 		if (rc < 0)
 			return rc;
 	}
-	encode_phdr(ph, PT_NOTE, 0, e->off_note, 0, 0, in->notes_len,
-		    in->notes_len, 0);
+	/* an ERASEINFO note grows p_filesz only, as makedumpfile does */
+	encode_phdr(ph, PT_NOTE, 0, e->off_note, 0, 0,
+		    e->off_data - e->off_note, in->notes_len, 0);
 	rc = sink_write_at(s, EHDR_SIZE, ph, sizeof(ph), err);
 	if (rc < 0)
 		return rc;
@@ -362,6 +446,8 @@ static int write_headers(struct elf_writer *e, struct mdf_err *err)
 			return rc;
 		if (rc == MDF_ABSENT)
 			memset(e->cache, 0, L->head);
+		else
+			erase_part(e, L->paddr, e->cache, L->head);
 		e->coff = L->data_off;
 		e->cache_load = L;
 		e->clen = L->head;
@@ -390,6 +476,8 @@ static int put_run(struct elf_writer *e, struct elf_load *L,
 				return rc;
 			if (rc == MDF_ABSENT)
 				page = e->zeros;
+			else
+				page = erased(e, L->run_start + i, page);
 		}
 		rc = put_data(e, L, page, e->psz, err);
 		if (rc < 0)
@@ -644,6 +732,9 @@ static int elf_pass_begin(struct writer *w, unsigned pass,
 	e->off_note = EHDR_SIZE + e->nphdr * PHDR_SIZE +
 		      (e->xnum ? SHDR_SIZE : 0);
 	e->off_data = e->off_note + w->p.in->notes_len;
+	if (e->erase_note)
+		e->off_data = e->off_note + round4(w->p.in->notes_len) +
+			      e->erase_note;
 	for (i = 0; i < e->nloads; i++) {
 		struct elf_load *L = &e->loads[i];
 
@@ -724,6 +815,11 @@ static int elf_finish(struct writer *w, struct mdf_err *err)
 	rc = cache_flush(e, err);
 	if (rc < 0)
 		return rc;
+	if (e->erase_note) {
+		rc = write_erase_note(e, err);
+		if (rc < 0)
+			return rc;
+	}
 	if (s->can_patch) {
 		rc = sink_sync(s, err);
 		if (rc < 0)

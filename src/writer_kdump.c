@@ -37,6 +37,7 @@ struct kdump_writer {
 	uint64_t nrange;			/* --split: dumpable in the part */
 	/* the sub header, rewritten by finish() with the eraseinfo */
 	struct kdump_sub_header sh;
+	bool erasing;		/* --config given, or the input's eraseinfo */
 };
 
 static uint32_t codec_flag(enum codec_id id)
@@ -140,6 +141,8 @@ static int kdump_begin(struct writer *w, struct mdf_err *err)
 	uint64_t off_note = k->block + sizeof(sh);
 	int rc;
 
+	k->erasing = (p->erase && p->erase->ninst) || p->eraseinfo_len;
+
 	/* a seekable output says INCOMPLETE until finish(); a stream is
 	 * written once, in its final form */
 	rc = write_header(k, p->sink->can_patch ?
@@ -172,7 +175,7 @@ static int kdump_begin(struct writer *w, struct mdf_err *err)
 	k->sh = sh;
 	/* a stream holds each byte once: with eraseinfo to come, the sub
 	 * header waits for finish() */
-	if (p->sink->can_patch || !p->eraseinfo_len) {
+	if (p->sink->can_patch || !k->erasing) {
 		rc = sink_write_at(p->sink, k->block, &sh, sizeof(sh), err);
 		if (rc < 0)
 			return rc;
@@ -382,20 +385,36 @@ static int kdump_pass_end(struct writer *w, unsigned pass,
 	return 0;
 }
 
-/* The input's erase directives after the last page data, and the sub
+/* The erase directives after the last page data, the input's first
+ * (re-filtering, makedumpfile's order) then --config's, and the sub
  * header pointing at them (formats.md section 5.3). */
 static int write_eraseinfo(struct kdump_writer *k, struct mdf_err *err)
 {
 	const struct writer_params *p = &k->w.p;
-	int rc;
+	struct sink *s = p->sink;
+	char *text = NULL;
+	size_t len = 0;
+	int rc = 0;
 
-	rc = sink_write_at(p->sink, k->data_off, p->eraseinfo,
-			   p->eraseinfo_len, err);
-	if (rc < 0)
-		return rc;
-	put_le64(&k->sh.offset_eraseinfo, k->data_off);
-	put_le64(&k->sh.size_eraseinfo, p->eraseinfo_len);
-	return sink_write_at(p->sink, k->block, &k->sh, sizeof(k->sh), err);
+	if (p->erase) {
+		rc = erase_info_text(p->erase, &text, &len, err);
+		if (rc < 0)
+			return rc;
+	}
+	if (p->eraseinfo_len)
+		rc = sink_write_at(s, k->data_off, p->eraseinfo,
+				   p->eraseinfo_len, err);
+	if (rc == 0 && len)
+		rc = sink_write_at(s, k->data_off + p->eraseinfo_len, text, len,
+				   err);
+	if (p->eraseinfo_len + len) {
+		put_le64(&k->sh.offset_eraseinfo, k->data_off);
+		put_le64(&k->sh.size_eraseinfo, p->eraseinfo_len + len);
+	}
+	free(text);
+	if (rc == 0 && (p->eraseinfo_len + len || !s->can_patch))
+		rc = sink_write_at(s, k->block, &k->sh, sizeof(k->sh), err);
+	return rc;
 }
 
 static int kdump_finish(struct writer *w, struct mdf_err *err)
@@ -404,7 +423,7 @@ static int kdump_finish(struct writer *w, struct mdf_err *err)
 	struct sink *s = w->p.sink;
 	int rc;
 
-	if (w->p.eraseinfo_len) {
+	if (k->erasing) {
 		rc = write_eraseinfo(k, err);
 		if (rc < 0)
 			return rc;

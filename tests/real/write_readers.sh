@@ -33,13 +33,16 @@ else
 		"$BIN" -$f -d 31 --message-level 0 "$kcore" "$dir/kdump.$f" >/dev/null 2>&1 ||
 			echo "not ok - write kdump -$f"
 	done
-	printf '%s\n' "$kcore" "$dir"/kdump.{c,l,p,z,E} |
+	# the source through a link here: the transcripts are written next
+	# to each file, and the vmcore cache is shared and never written
+	ln -sf "$kcore" "$dir/source.elf"
+	printf '%s\n' "$dir/source.elf" "$dir"/kdump.{c,l,p,z,E} |
 	xargs -P 2 -I{} sh -c "printf 'sys\nkmem -i\nps\nlog\nquit\n' |
 		timeout 300 crash -s '$vmlinux' '{}' > '{}.crash' 2>&1; echo \$? > '{}.crash.rc'"
 	# the source's own transcript, the DUMPFILE line aside
-	sed '/^ *DUMPFILE:/d' "$kcore.crash" > "$dir/source.crash"
-	mv "$kcore.crash.rc" "$dir/source.crash.rc" 2>/dev/null
-	rm -f "$kcore.crash"
+	sed '/^ *DUMPFILE:/d' "$dir/source.elf.crash" > "$dir/source.crash"
+	mv "$dir/source.elf.crash.rc" "$dir/source.crash.rc" 2>/dev/null
+	rm -f "$dir/source.elf.crash" "$dir/source.elf"
 	if ! grep -q "TOTAL MEM" "$dir/source.crash" || ! grep -q "PANIC" "$dir/source.crash"; then
 		echo "not ok - crash reads the source core"; sed 's/^/# /' "$dir/source.crash" | head
 	fi

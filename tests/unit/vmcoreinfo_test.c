@@ -133,6 +133,65 @@ TEST(nul_padded_descriptor)
 	vmcoreinfo_deinit(&vi);
 }
 
+/* a -g file: link-time symbols, no KERNELOFFSET of its own */
+TEST(linktime_file_relocated_and_completed_from_note)
+{
+	static const char gen[] =
+		"OSRELEASE=6.1.0-56-amd64\nPAGESIZE=4096\n"
+		"SYMBOL(_stext)=ffffffff81000000\n"
+		"SYMBOL(init_uts_ns)=ffffffff82bfb000\n"
+		"SYMBOL(mem_section)=ffffffff8403f298\n"
+		"SIZE(page)=64\n";
+	static const char note[] =
+		"OSRELEASE=6.1.0-56-amd64\nPAGESIZE=4096\n"
+		"SYMBOL(_stext)=ffffffffb7800000\n"
+		"SYMBOL(mem_section)=ffff897c1ffd2000\n"
+		"SYMBOL(prb)=ffffffffb92643e0\n"
+		"SIZE(page)=128\n"
+		"NUMBER(PAGE_OFFLINE_MAPCOUNT_VALUE)=-257\n"
+		"NUMBER(phys_base)=-541065216\n"
+		"KERNELOFFSET=36800000\n";
+	struct vmcoreinfo vi, n;
+	struct mdf_err err;
+
+	CHECK(vmcoreinfo_parse(&vi, gen, sizeof(gen) - 1, NULL, &err) == 0);
+	CHECK(vmcoreinfo_parse(&n, note, sizeof(note) - 1, NULL, &err) == 0);
+	CHECK(!vmcoreinfo_is_linktime(&vi));	/* not from a file */
+	vi.from_file = true;
+	CHECK(vmcoreinfo_is_linktime(&vi));
+	vmcoreinfo_relocate(&vi, 0x36800000);
+	CHECK_EQ(vmci_get(&vi, VMCI_SYMBOL__stext), 0xffffffffb7800000ull);
+	CHECK_EQ(vmci_get(&vi, VMCI_SYMBOL_init_uts_ns), 0xffffffffb93fb000ull);
+	CHECK_EQ(vmci_get(&vi, VMCI_SYMBOL_mem_section), 0xffffffffba83f298ull);
+	vmcoreinfo_fill_from(&vi, &n);
+	/* the file wins key by key; the note fills the rest */
+	CHECK_EQ(vmci_get(&vi, VMCI_SIZE_page), 64);
+	CHECK_EQ(vmci_get(&vi, VMCI_SYMBOL_mem_section), 0xffffffffba83f298ull);
+	CHECK_EQ(vmci_get(&vi, VMCI_SYMBOL_prb), 0xffffffffb92643e0ull);
+	CHECK_EQ(vmci_num(&vi, VMCI_NUMBER_PAGE_OFFLINE_MAPCOUNT_VALUE), -257);
+	CHECK_EQ(vmci_num(&vi, VMCI_NUMBER_phys_base), -541065216);
+	CHECK_EQ(vmci_get(&vi, VMCI_KERNELOFFSET), 0x36800000);
+	CHECK(!vmcoreinfo_is_linktime(&vi));
+	vmcoreinfo_deinit(&vi);
+	vmcoreinfo_deinit(&n);
+}
+
+/* addresses below the kernel image (a hand-written direct-map address)
+ * are not moved */
+TEST(relocate_only_the_kernel_image)
+{
+	static const char t[] = "OSRELEASE=6.1.0\nSYMBOL(_stext)=ffffffff81000000\n"
+				"SYMBOL(mem_map)=ffff888000001000\n";
+	struct vmcoreinfo vi;
+	struct mdf_err err;
+
+	CHECK(vmcoreinfo_parse(&vi, t, sizeof(t) - 1, NULL, &err) == 0);
+	vmcoreinfo_relocate(&vi, 0x200000);
+	CHECK_EQ(vmci_get(&vi, VMCI_SYMBOL__stext), 0xffffffff81200000ull);
+	CHECK_EQ(vmci_get(&vi, VMCI_SYMBOL_mem_map), 0xffff888000001000ull);
+	vmcoreinfo_deinit(&vi);
+}
+
 static const struct harness_case cases[] = {
 	CASE(parses_every_kind),
 	CASE(key_includes_equals_and_first_wins),
@@ -142,5 +201,7 @@ static const struct harness_case cases[] = {
 	CASE(missing_key_is_absent_and_named),
 	CASE(not_vmcoreinfo_text),
 	CASE(nul_padded_descriptor),
+	CASE(linktime_file_relocated_and_completed_from_note),
+	CASE(relocate_only_the_kernel_image),
 };
 HARNESS_MAIN("vmcoreinfo", cases)
