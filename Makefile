@@ -78,7 +78,7 @@ MKVMCORE_SRCS := $(wildcard tests/tools/mkvmcore/*.c)
 TOOL_BINS += $(BUILD)/tools/mkvmcore
 
 .PHONY: all clean check check-run check-unit check-e2e check-real asan ubsan install \
-	demo tools
+	demo tools check-kernel-patch
 
 all: $(BIN)
 
@@ -125,6 +125,11 @@ check-e2e: $(BIN) $(TOOL_BINS)
 
 check-real: $(BIN) $(TOOL_BINS)
 	@BUILD=$(BUILD) BIN=$(abspath $(BIN)) bash tests/run.sh real
+
+# Optional lane (not part of check): Debian's 6.1 kernel built without and
+# with kernel/5.1-6.5, booted under QEMU with a balloon, dumped, checked.
+check-kernel-patch: $(BIN)
+	@BUILD=$(BUILD) BIN=$(abspath $(BIN)) bash tests/kernel/check.sh
 
 asan:
 	$(MAKE) BUILD=build-asan BIN=build-asan/makedumpfile \

@@ -89,6 +89,20 @@ struct page_type_test {
 	uint32_t base, flag;	/* TYPE_BITCLEAR */
 };
 
+/** Where the PG_offline marker in page_layout.offline came from. */
+enum offline_src {
+	OFFLINE_UNKNOWN,	/* none: offline pages are kept (and read) */
+	OFFLINE_EXPORTED,	/* NUMBER(PAGE_OFFLINE_MAPCOUNT_VALUE) */
+	OFFLINE_DERIVED,	/* from the kernel version and other markers */
+	OFFLINE_USER,		/* --offline-mapcount */
+};
+
+/** Command-line values that override what VMCOREINFO says. */
+struct page_layout_user {
+	bool have_offline;
+	uint32_t offline;	/* --offline-mapcount, low 32 bits */
+};
+
 /** Everything classify_page() needs, resolved at setup. */
 struct page_layout {
 	unsigned size;		/* SIZE(page) */
@@ -104,6 +118,7 @@ struct page_layout {
 
 	struct page_type_test buddy, offline, slab_type, hugetlb_type,
 			      unaccepted;
+	enum offline_src offline_src;
 	unsigned max_order;		/* LENGTH(zone.free_area), MAX_ORDER */
 
 	enum order_loc order_loc;
@@ -119,6 +134,20 @@ struct page_layout {
 int page_layout_init(struct page_layout *pl, const struct vmcoreinfo *vi,
 		     unsigned page_shift, struct mdf_warns *warns,
 		     struct mdf_err *err);
+
+/** As page_layout_init(), with the user's overrides (NULL: none). */
+int page_layout_init_user(struct page_layout *pl, const struct vmcoreinfo *vi,
+			  unsigned page_shift,
+			  const struct page_layout_user *user,
+			  struct mdf_warns *warns, struct mdf_err *err);
+
+/** The PG_offline page_type value of a kernel that does not export
+ * PAGE_OFFLINE_MAPCOUNT_VALUE, where the kernel source fixes it relative
+ * to the exported markers: 0 with *value_ret and the rule applied in
+ * rule_ret, or MDF_ABSENT with the reason in why (for a warning).
+ * Never an error. */
+int page_offline_derive(const struct vmcoreinfo *vi, uint32_t *value_ret,
+			const char **rule_ret, char *why, size_t why_len);
 
 /** Set t from an exported *_MAPCOUNT_VALUE (low 32 bits). */
 void page_type_test_init(struct page_type_test *t, uint32_t value);

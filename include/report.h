@@ -47,6 +47,9 @@ void report_debug(struct report *r, const char *fmt, ...)
 void report_error(struct report *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));	/* error (4), stderr */
 void report_warns(struct report *r, const struct mdf_warns *w);
+/** len bytes of text as they are, on stdout, ending in a newline
+ * (--show-vmcoreinfo). */
+void report_text(struct report *r, const char *text, size_t len);
 
 /* makedumpfile's phase labels */
 #define PROGRESS_COPY		"Copying data"

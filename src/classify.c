@@ -5,6 +5,7 @@
  * next struct page for a compound head).  No I/O, no version tests in the
  * per-page path.  Never prints.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "byteorder.h"
@@ -70,9 +71,159 @@ static bool type_is(const struct page_type_test *t, uint32_t word)
 	}
 }
 
+/* The page_type eras in which PG_offline sits at a fixed place relative to
+ * PG_buddy, whose marker every kernel since 3.9 exports.  The other typed
+ * markers, where exported, must have their value of the same era: a kernel
+ * that moved any of them is not one these rules describe.  0 in a column:
+ * not exported in that era. */
+static const struct offline_era {
+	uint32_t from, to;		/* KERNEL_VERSION, to exclusive */
+	uint32_t buddy, offline;
+	uint32_t hugetlb, slab, unaccepted;
+	const char *rule;
+} offline_eras[] = {
+	/* since 6e292b9be7f4 ("mm: split page_type out from _mapcount") in
+	 * v4.18: PG_buddy 0x80, PG_balloon 0x100; "mm: convert PG_balloon to
+	 * PG_offline" in v5.1 kept the bit; d99e3140a4d3 (v6.9) added
+	 * PG_hugetlb 0x800 and 46df8e73a4a3 (v6.10) PG_slab 0x1000, both
+	 * exported as ~bit like the others */
+	{ KERNEL_VERSION(4, 18, 0), KERNEL_VERSION(6, 11, 0),
+	  0xffffff7fu, 0xfffffeffu, 0xfffff7ffu, 0xffffefffu, 0,
+	  "PG_offline is PG_buddy<<1 in 4.18-6.10" },
+	/* 8db00ad56461 ("mm: allow reuse of the lower 16 bit of the page type
+	 * with an actual type") in v6.11: buddy 0x40000000, offline
+	 * 0x20000000, hugetlb 0x04000000, slab 0x02000000 */
+	{ KERNEL_VERSION(6, 11, 0), KERNEL_VERSION(6, 12, 0),
+	  0xbfffffffu, 0xdfffffffu, 0xfbffffffu, 0xfdffffffu, 0,
+	  "PG_offline is PG_buddy>>1 in 6.11" },
+	/* 4ffca5a96678 ("mm: support only one page_type per page") in v6.12:
+	 * PGTY_buddy 0xf0, PGTY_offline 0xf1, PGTY_hugetlb 0xf4, PGTY_slab
+	 * 0xf5, PGTY_unaccepted 0xf7 (exported from 6.16), << 24; unchanged
+	 * up to the newest kernel we know, 7.1 */
+	{ KERNEL_VERSION(6, 12, 0), KERNEL_VERSION(7, 2, 0),
+	  0xf0000000u, 0xf1000000u, 0xf4000000u, 0xf5000000u, 0xf7000000u,
+	  "PGTY_offline is PGTY_buddy+1 since 6.12" },
+};
+
+int page_offline_derive(const struct vmcoreinfo *vi, uint32_t *value_ret,
+			const char **rule_ret, char *why, size_t why_len)
+{
+	static const enum vmci_id others[] = {
+		VMCI_NUMBER_PAGE_HUGETLB_MAPCOUNT_VALUE,
+		VMCI_NUMBER_PAGE_SLAB_MAPCOUNT_VALUE,
+		VMCI_NUMBER_PAGE_UNACCEPTED_MAPCOUNT_VALUE,
+	};
+	uint32_t kver = vmcoreinfo_kernel_version(vi);
+	const char *rel = vmci_str(vi, VMCI_OSRELEASE);
+	const struct offline_era *e = NULL;
+	uint32_t buddy;
+	size_t i;
+
+	if (!kver) {
+		snprintf(why, why_len, "no kernel version in OSRELEASE");
+		return MDF_ABSENT;
+	}
+	for (i = 0; i < sizeof(offline_eras) / sizeof(offline_eras[0]); i++)
+		if (kver >= offline_eras[i].from && kver < offline_eras[i].to)
+			e = &offline_eras[i];
+	if (!e) {
+		snprintf(why, why_len, "kernel %.40s is %s", rel,
+			 kver < offline_eras[0].from ?
+			 "older than page types (4.18)" :
+			 "newer than the page types we know");
+		return MDF_ABSENT;
+	}
+	if (!vmci_has(vi, VMCI_NUMBER_PAGE_BUDDY_MAPCOUNT_VALUE)) {
+		snprintf(why, why_len, "no PAGE_BUDDY_MAPCOUNT_VALUE to check against");
+		return MDF_ABSENT;
+	}
+	buddy = (uint32_t)vmci_get(vi, VMCI_NUMBER_PAGE_BUDDY_MAPCOUNT_VALUE);
+	if (buddy != e->buddy) {
+		snprintf(why, why_len,
+			 "PAGE_BUDDY_MAPCOUNT_VALUE=%d, not kernel %.40s's %d",
+			 (int32_t)buddy, rel, (int32_t)e->buddy);
+		return MDF_ABSENT;
+	}
+	for (i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
+		const uint32_t want[] = { e->hugetlb, e->slab, e->unaccepted };
+		uint32_t v;
+
+		if (!vmci_has(vi, others[i]))
+			continue;
+		v = (uint32_t)vmci_get(vi, others[i]);
+		if (v != want[i]) {
+			snprintf(why, why_len, "%s=%d, not kernel %.40s's",
+				 vmci_key_name(others[i]), (int32_t)v, rel);
+			return MDF_ABSENT;
+		}
+	}
+	*value_ret = e->offline;
+	*rule_ret = e->rule;
+	return 0;
+}
+
+/* The PG_offline marker: the user's, the exported one, or one derived
+ * where the kernel source leaves no doubt (page-classes.md 4.8).  Without
+ * any, offline pages are kept: the one case where we read memory we
+ * should not, said loudly. */
+static void offline_init(struct page_layout *pl, const struct vmcoreinfo *vi,
+			 const struct page_layout_user *user,
+			 struct mdf_warns *warns)
+{
+	bool exported = vmci_has(vi, VMCI_NUMBER_PAGE_OFFLINE_MAPCOUNT_VALUE);
+	uint32_t kver = vmcoreinfo_kernel_version(vi);
+	const char *rule;
+	char why[128];
+	uint32_t v;
+
+	if (user && user->have_offline) {
+		if (!pl->have_mapcount) {
+			mdf_warn(warns, "--offline-mapcount is ignored: VMCOREINFO lacks OFFSET(page._mapcount)");
+			return;
+		}
+		if (exported && (uint32_t)vmci_get(vi, VMCI_NUMBER_PAGE_OFFLINE_MAPCOUNT_VALUE) != user->offline)
+			mdf_warn(warns, "--offline-mapcount %d overrides the exported NUMBER(PAGE_OFFLINE_MAPCOUNT_VALUE)=%d",
+				 (int32_t)user->offline,
+				 (int32_t)vmci_get(vi, VMCI_NUMBER_PAGE_OFFLINE_MAPCOUNT_VALUE));
+		page_type_test_init(&pl->offline, user->offline);
+		/* before page types (6e292b9be7f4, v4.18) _mapcount held one
+		 * exact marker (balloon -256, kmemcg -512): a bit test of the
+		 * user's value would match the others */
+		if (kver && kver < KERNEL_VERSION(4, 18, 0))
+			pl->offline.match = TYPE_EXACT;
+		pl->offline_src = OFFLINE_USER;
+		return;
+	}
+	if (!pl->have_mapcount)
+		return;		/* warned about with the other typed pages */
+	if (exported) {
+		pl->offline_src = OFFLINE_EXPORTED;
+		return;
+	}
+	if (page_offline_derive(vi, &v, &rule, why, sizeof(why)) == 0) {
+		page_type_test_init(&pl->offline, v);
+		pl->offline_src = OFFLINE_DERIVED;
+		mdf_warn(warns,
+			 "VMCOREINFO lacks NUMBER(PAGE_OFFLINE_MAPCOUNT_VALUE): derived %d (%#x) for kernel %.40s from PAGE_BUDDY_MAPCOUNT_VALUE (%s); logically offline pages are excluded",
+			 (int32_t)v, v, vmci_str(vi, VMCI_OSRELEASE), rule);
+		return;
+	}
+	mdf_warn(warns,
+		 "VMCOREINFO lacks NUMBER(PAGE_OFFLINE_MAPCOUNT_VALUE) and it can't be derived (%s): logically offline pages are kept, so balloon memory may be dumped; see --offline-mapcount",
+		 why);
+}
+
 int page_layout_init(struct page_layout *pl, const struct vmcoreinfo *vi,
 		     unsigned page_shift, struct mdf_warns *warns,
 		     struct mdf_err *err)
+{
+	return page_layout_init_user(pl, vi, page_shift, NULL, warns, err);
+}
+
+int page_layout_init_user(struct page_layout *pl, const struct vmcoreinfo *vi,
+			  unsigned page_shift,
+			  const struct page_layout_user *user,
+			  struct mdf_warns *warns, struct mdf_err *err)
 {
 	uint32_t kver = vmcoreinfo_kernel_version(vi);
 	int rc;
@@ -140,6 +291,7 @@ int page_layout_init(struct page_layout *pl, const struct vmcoreinfo *vi,
 		pl->slab_type.known = pl->hugetlb_type.known = false;
 		pl->unaccepted.known = false;
 	}
+	offline_init(pl, vi, user, warns);
 	/* the page-type value wins over a PG_buddy flag from DWARF
 	 * (6.10 made PG_buddy an enum; makedumpfile git 306eddf) */
 	if (pl->buddy.known)
@@ -215,9 +367,6 @@ int page_layout_init(struct page_layout *pl, const struct vmcoreinfo *vi,
 	else if (!pl->buddy.known && !pl->m_buddy_flag)
 		mdf_warn(warns,
 			 "VMCOREINFO has no NUMBER(PAGE_BUDDY_MAPCOUNT_VALUE): free pages are not recognised and are kept");
-	if (!pl->offline.known)
-		mdf_warn(warns,
-			 "VMCOREINFO has no NUMBER(PAGE_OFFLINE_MAPCOUNT_VALUE): logically offline (balloon, virtio-mem) pages cannot be recognised and will be read and dumped");
 	if (!pl->have_mapping)
 		mdf_warn(warns,
 			 "VMCOREINFO has no OFFSET(page.mapping): user pages are not recognised and are kept");

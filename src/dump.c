@@ -247,6 +247,7 @@ static int dump_setup(struct dump_ctx *d, const char *vmcore,
 	const struct opts *o = d->o;
 	struct input_open_opts io = { 0 };
 	const struct arch_ops *aops;
+	struct page_layout_user user = { 0 };
 	unsigned max_level = 0, i;
 	uint32_t kver;
 	int rc;
@@ -320,12 +321,12 @@ static int dump_setup(struct dump_ctx *d, const char *vmcore,
 	if (d->mm.end_pfn && d->mm.end_pfn < d->max_mapnr)
 		d->max_mapnr = d->mm.end_pfn;
 
-	rc = page_layout_init(&d->pl, &d->vi, d->in->page_shift, &d->warns, err);
+	user.have_offline = o->have_offline_value;
+	user.offline = o->offline_value;
+	rc = page_layout_init_user(&d->pl, &d->vi, d->in->page_shift, &user,
+				   &d->warns, err);
 	if (rc < 0)
 		return rc;
-	if (o->have_offline_value) {
-		page_type_test_init(&d->pl.offline, o->offline_value);
-	}
 	return 0;
 
 no_classify:
@@ -392,6 +393,14 @@ static void debug_setup(struct dump_ctx *d)
 			     vmci_has(&d->vi, VMCI_NUMBER_phys_base) ? "vmcoreinfo" :
 			     d->in->have_phys_base ? "sub header" : "pt_load");
 	report_debug(r, "max_mapnr    : %llx", (unsigned long long)d->max_mapnr);
+	if (d->pl.offline.known) {
+		static const char *const src[] = {
+			[OFFLINE_UNKNOWN] = "unknown", [OFFLINE_EXPORTED] = "exported",
+			[OFFLINE_DERIVED] = "derived", [OFFLINE_USER] = "--offline-mapcount",
+		};
+		report_debug(r, "PG_offline   : %d (%s)", (int32_t)d->pl.offline.value,
+			     src[d->pl.offline_src]);
+	}
 	if (d->have_mm)
 		report_debug(r, "sections     : %u with memmap, %u without, %u not online, %u bad",
 			     d->mm.n_ok, d->mm.n_nomap, d->mm.n_offline, d->mm.n_bad);
@@ -829,37 +838,6 @@ static int check_unsupported(const struct opts *o, struct mdf_err *err)
 	if (o->n_diskset)
 		return mdf_err_set(err, MDF_EUNSUPP,
 				   "--diskset is not supported: sadump dumps are not supported");
-	return 0;
-}
-
-/* --show-vmcoreinfo [VMCORE] (ours): the VMCOREINFO text on stdout. */
-static int run_show_vmcoreinfo(struct dump_ctx *d, struct mdf_err *err)
-{
-	const char *path = d->o->nargs ? d->o->args[0] : "/proc/kcore";
-	struct input_open_opts io = { 0 };
-	const char *p;
-	size_t left;
-	int rc;
-
-	io.access = d->o->non_mmap ? INPUT_ACCESS_READ : INPUT_ACCESS_AUTO;
-	rc = input_open(path, &io, &d->warns, &d->in, err);
-	if (rc < 0)
-		return rc;
-	if (!d->in->vmcoreinfo)
-		return mdf_err_set(err, MDF_EFORMAT, "%s doesn't contain vmcoreinfo.",
-				   path);
-	p = d->in->vmcoreinfo;
-	left = strnlen(p, d->in->vmcoreinfo_len);
-	while (left) {
-		ssize_t n = write(STDOUT_FILENO, p, left);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return mdf_err_sys(err, errno, "writing to standard output");
-		p += n;
-		left -= (size_t)n;
-	}
 	return 0;
 }
 
@@ -1390,6 +1368,66 @@ static int run_rearrange(struct dump_ctx *d, struct mdf_err *err)
 	return 0;
 }
 
+/* --show-vmcoreinfo [VMCORE]: the note text as the kernel wrote it.  On
+ * the running system it is /proc/kcore's note (4.19+, kernel 23c85094fe18)
+ * or, before that, the note whose physical address and size
+ * /sys/kernel/vmcoreinfo gives, read through /proc/kcore. */
+static int run_show_vmcoreinfo(struct dump_ctx *d, struct mdf_err *err)
+{
+	static const char kcore[] = "/proc/kcore";
+	static const char sys_note[] = "/sys/kernel/vmcoreinfo";
+	const struct opts *o = d->o;
+	const char *path = o->nargs ? o->args[0] : kcore;
+	unsigned long long paddr = 0, size = 0;
+	bool live = !o->nargs, have_sys = false;
+	FILE *f;
+	int rc;
+
+	if (live && (f = fopen(sys_note, "r"))) {
+		have_sys = fscanf(f, "%llx %llx", &paddr, &size) == 2 &&
+			   size >= 24 && size <= (1u << 20);
+		fclose(f);
+	}
+	rc = input_open(path, NULL, &d->warns, &d->in, err);
+	if (rc < 0) {
+		if (have_sys)
+			return mdf_err_wrap(err, "%s puts the note at %#llx (%llu bytes), readable only through %s",
+					    sys_note, paddr, size, kcore);
+		return rc;
+	}
+	if (d->in->vmcoreinfo) {
+		report_text(d->rep, d->in->vmcoreinfo, d->in->vmcoreinfo_len);
+		return 0;
+	}
+	if (have_sys) {
+		/* an ELF note: namesz, descsz, type, "VMCOREINFO\0" + pad, text */
+		char *note = malloc(size);
+		uint32_t namesz, descsz;
+
+		if (!note)
+			return mdf_err_set(err, MDF_ENOMEM, "out of memory");
+		rc = input_read_paddr(d->in, paddr, note, size, err);
+		if (rc == MDF_ABSENT)
+			rc = mdf_err_set(err, MDF_EFORMAT, "%s has no memory at %#llx",
+					 kcore, paddr);
+		if (rc == 0) {
+			memcpy(&namesz, note, 4);
+			memcpy(&descsz, note + 4, 4);
+			if (namesz != 11 || memcmp(note + 12, "VMCOREINFO", 11) ||
+			    descsz > size - 24)
+				rc = mdf_err_set(err, MDF_EFORMAT,
+						 "no VMCOREINFO note at %#llx", paddr);
+			else
+				report_text(d->rep, note + 24, descsz);
+		}
+		free(note);
+		if (rc < 0)
+			return mdf_err_wrap(err, "the note %s points to", sys_note);
+		return 0;
+	}
+	return mdf_err_set(err, MDF_EFORMAT, "%s has no VMCOREINFO note", path);
+}
+
 /* --mem-usage (cli.md section 9): level 31 over the running kernel's
  * /proc/kcore, or over a vmcore given instead, and makedumpfile's table.
  * The passes of a dry run count the classes and the zero pages. */
@@ -1562,7 +1600,7 @@ int dump_run(const struct opts *o, struct report *r, struct mdf_err *err)
 		rc = o->split ? run_split(d, err) : run_create(d, err);
 		break;
 	case MODE_SHOW_VMCOREINFO:
-		rc = o->check_params ? 0 : run_show_vmcoreinfo(d, err);
+		rc = run_show_vmcoreinfo(d, err);
 		break;
 	case MODE_REARRANGE:
 		rc = o->check_params ? 0 : run_rearrange(d, err);

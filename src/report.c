@@ -89,6 +89,15 @@ void report_warns(struct report *r, const struct mdf_warns *w)
 		report_msg(r, "(%u more warnings not shown)", w->dropped);
 }
 
+void report_text(struct report *r, const char *text, size_t len)
+{
+	(void)r;
+	fwrite(text, 1, len, stdout);
+	if (len && text[len - 1] != '\n')
+		fputc('\n', stdout);
+	fflush(stdout);
+}
+
 /* eta_to_human_short() of makedumpfile */
 static void eta_text(int64_t secs, char *buf, size_t len)
 {

@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
-# tests/tools/deps.sh [build|test]: install missing Debian packages.
-# build: what compiling needs; test: also the peers tests compare with.
+# tests/tools/deps.sh [build|test|kernel]: install missing Debian packages.
+# build: what compiling needs; test: also the peers tests compare with and
+# the kernel source the companion patch is checked against; kernel: what
+# make check-kernel-patch needs to build, boot and dump a kernel.
 # Does nothing when everything is present; needs root and apt-get otherwise.
 set -u
 what=${1:-build}
 build_pkgs="gcc make pkg-config libelf-dev libdw-dev zlib1g-dev liblzo2-dev libsnappy-dev libzstd-dev xz-utils"
 test_pkgs="python3 makedumpfile crash python3-drgn python3-libkdumpfile file"
+kernel_pkgs="linux-source-6.1 bc bison flex libssl-dev libelf-dev cpio qemu-system-x86 busybox-static python3 patch git"
 pkgs=$build_pkgs
-[ "$what" = test ] && pkgs="$build_pkgs $test_pkgs"
+[ "$what" = test ] && pkgs="$build_pkgs $test_pkgs linux-source-6.1 patch"
+[ "$what" = kernel ] && pkgs="$build_pkgs $kernel_pkgs"
 missing=()
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
