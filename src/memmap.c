@@ -175,9 +175,26 @@ out:
 	return rc;
 }
 
+static int memmap_setup(struct memmap *mm, const struct arch *arch,
+			const struct vmcoreinfo *vi, uint64_t max_pfn,
+			struct mdf_warns *warns, struct mdf_err *err);
+
 int memmap_init(struct memmap *mm, const struct arch *arch,
 		const struct vmcoreinfo *vi, uint64_t max_pfn,
 		struct mdf_warns *warns, struct mdf_err *err)
+{
+	int rc = memmap_setup(mm, arch, vi, max_pfn, warns, err);
+
+	/* a failure after the section table was allocated frees it: the
+	 * caller owns mm only on success */
+	if (rc < 0)
+		memmap_deinit(mm);
+	return rc;
+}
+
+static int memmap_setup(struct memmap *mm, const struct arch *arch,
+			const struct vmcoreinfo *vi, uint64_t max_pfn,
+			struct mdf_warns *warns, struct mdf_err *err)
 {
 	unsigned section_bits, physmem_bits;
 	uint64_t base, per_root = 1, nr_mem_sections, nr_roots;
