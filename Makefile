@@ -2,12 +2,9 @@
 #   make            build ./makedumpfile
 #   make check      unit, end-to-end and real-vmcore tests
 #   make asan       the same build with ASan+UBSan in build-asan/
-<<<<<<< HEAD
 #   make static     statically linked build-static/makedumpfile (initramfs)
 #   make check-kdump  our static binary in a real kdump capture kernel (QEMU)
-=======
 #   make fuzz       libFuzzer targets (tests/fuzz/fuzz.mk); make fuzz-smoke
->>>>>>> fuzz
 #   make install    PREFIX, DESTDIR, SBINDIR, MANDIR honoured
 # Optional codecs are found with pkg-config; LZO=0 SNAPPY=0 ZSTD=0 turn
 # them off.  CFLAGS, CPPFLAGS and LDFLAGS from the environment are kept.
@@ -174,10 +171,6 @@ install: $(BIN)
 	install -m 0644 makedumpfile.conf.5 $(DESTDIR)$(MANDIR)/man5/makedumpfile.conf.5
 
 clean:
-<<<<<<< HEAD
-	rm -rf build build-asan build-ubsan build-static makedumpfile
-=======
-	rm -rf build build-asan build-ubsan build-fuzz makedumpfile
->>>>>>> fuzz
+	rm -rf build build-asan build-ubsan build-static build-fuzz makedumpfile
 
 -include $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d)

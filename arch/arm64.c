@@ -246,6 +246,10 @@ static void arm64_phys_base(struct arch *a, struct arm64_priv *p,
 		a->phys_base = vmci_get(vi, VMCI_NUMBER_PHYS_OFFSET);
 		return;
 	}
+	if (a->in->have_phys_base) {	/* a kdump-compressed input's */
+		a->phys_base = a->in->phys_base;
+		return;
+	}
 	for (i = 0; i < a->in->nloads; i++) {
 		const struct input_load *l = &a->in->loads[i];
 

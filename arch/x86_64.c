@@ -89,6 +89,9 @@ static int x86_64_init(struct arch *a, struct mdf_warns *warns,
 	 * /proc/vmcore carries, else 0 with a warning */
 	if (vmci_has(vi, VMCI_NUMBER_phys_base)) {
 		a->phys_base = vmci_get(vi, VMCI_NUMBER_phys_base);
+	} else if (a->in->have_phys_base) {
+		/* a kdump-compressed input's sub header */
+		a->phys_base = a->in->phys_base;
 	} else {
 		bool found = false;
 

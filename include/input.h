@@ -58,6 +58,17 @@ struct input_ops {
 	int (*read_page)(struct input_reader *r, uint64_t pfn,
 			 const uint8_t **ret, struct mdf_err *err);
 	void (*close)(struct input *in);
+	/* Optional, for formats whose page data is not flat in the file
+	 * (kdump-compressed): a thread-safe read of physical memory, as
+	 * input_read_paddr(); per-reader state; and the pfns of a window
+	 * that the format holds no data for, cleared from bm2 (bit 0 =
+	 * pfn start), returning how many were cleared. */
+	int (*read_paddr)(struct input *in, uint64_t paddr, void *buf,
+			  size_t len, struct mdf_err *err);
+	int (*reader_init)(struct input_reader *r, struct mdf_err *err);
+	void (*reader_deinit)(struct input_reader *r);
+	long (*mask_data)(struct input *in, uint64_t start, uint64_t end,
+			  uint8_t *bm2, struct mdf_err *err);
 };
 
 /* How page data is reached.  Files and /proc/vmcore are read through
@@ -112,6 +123,25 @@ struct input {
 	uint64_t trunc_pages;		/* pages lost to a truncated file */
 	struct mdf_warns *warns;	/* where format code puts warnings */
 	void *priv;			/* format private data */
+
+	/* an earlier dump as input (kdump-compressed; input_kdump.c) */
+	bool is_kdump;			/* -E is refused for it */
+	int src_dump_level;		/* its dump level, -1 if not filtered */
+	uint64_t max_mapnr;		/* pfns its bitmaps cover, 0: ranges say */
+	bool have_phys_base;
+	uint64_t phys_base;		/* from its sub header */
+	bool fixed_page_size;		/* page size is the format's block size */
+	const char *eraseinfo;		/* erase directives to carry over */
+	size_t eraseinfo_len;
+
+	/* a container (flattened stream; input_flat.c): the format above
+	 * reads the logical file through vread (holes read as zeros) and
+	 * file_size is the logical size; vclose releases the container */
+	int (*vread)(struct input *in, void *buf, size_t len, uint64_t off,
+		     struct mdf_err *err);
+	void (*vclose)(struct input *in);
+	void *vpriv;
+	const char *container;		/* "flattened", or NULL */
 };
 
 /** Per-thread read state: scratch page, mmap window, range cursor and
@@ -130,6 +160,7 @@ struct input_reader {
 	uint64_t pages_mapped;		/* ... of them through a window */
 	uint64_t pages_pread;		/* ... of them copied with pread() */
 	uint64_t windows;		/* mmap() calls */
+	void *fmt;			/* format state (ops->reader_init) */
 };
 
 int input_open(const char *path, const struct input_open_opts *opts,
@@ -160,8 +191,16 @@ static inline int input_read_page(struct input_reader *r, uint64_t pfn,
 /** Index of the range containing paddr, or -1. */
 long input_find_range(const struct input *in, uint64_t paddr);
 
-/** Highest pfn + 1 covered by any range (memsz). */
+/** Highest pfn + 1 covered by any range (memsz), or the format's own
+ * max_mapnr when it says more. */
 uint64_t input_max_pfn(const struct input *in);
+
+/** Clear the bits of window [start, end) in bm2 (bit 0 = start) whose pfn
+ * the input holds no data for beyond what its ranges say (pages an earlier
+ * filter excluded, or lost in an incomplete dump).  The number cleared, or
+ * a negative error. */
+long input_mask_data(struct input *in, uint64_t start, uint64_t end,
+		     uint8_t *bm2, struct mdf_err *err);
 
 /** Format helpers shared by the readers (input.c). */
 int input_pread_full(struct input *in, void *buf, size_t len, uint64_t off,
@@ -172,5 +211,11 @@ int input_set_ranges(struct input *in, const struct input_load *loads,
 		     size_t n, struct mdf_err *err);
 
 extern const struct input_ops input_elf_ops;
+extern const struct input_ops input_kdump_ops;
+extern const struct input_ops input_flat_ops;
+
+/** input_flat.c: the formats a flattened stream may hold (probed on the
+ * logical file's first bytes); 0, or MDF_EFORMAT naming what it holds. */
+int input_open_inner(struct input *in, struct mdf_err *err);
 
 #endif

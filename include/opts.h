@@ -90,6 +90,11 @@ struct opts {
 
 	char **args;			/* positionals */
 	int nargs;
+	char **argv;			/* the whole command line (-D prints it) */
+	int argc;
+	/* opts_parse() failed on a value (-d, --message-level, -L):
+	 * makedumpfile prints no "Commandline parameter is invalid." then */
+	bool value_error;
 };
 
 /** The dump level used for the first attempt. */

@@ -66,6 +66,14 @@ void report_progress(struct report *r, const char *label, uint64_t cur,
  * On a terminal the line stays open for the next phase to overwrite, but
  * for "Copying data", the last one. */
 void report_progress_done(struct report *r, const char *label);
+/** End an in-place progress line that is still open. */
+void report_progress_end(struct report *r);
+
+/* makedumpfile's phase labels */
+#define PROGRESS_COPY		"Copying data"
+#define PROGRESS_HOLES		"Checking for memory holes"
+#define PROGRESS_UNN_PAGES	"Excluding unnecessary pages"
+#define PROGRESS_ZERO_PAGES	"Excluding zero pages"
 
 enum { REPORT_QUIET_MS = 30000 };
 

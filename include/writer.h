@@ -37,12 +37,21 @@ struct writer_params {
 	 * short runs and partial pages), and the eraseinfo finish() writes;
 	 * NULL or empty: none */
 	struct erase_list *erase;
+	/* erase directives of the input (re-filtering), written before the
+	 * new ones, after the page data; NULL: none */
+	const char *eraseinfo;
+	size_t eraseinfo_len;
+	/* --split (kdump-compressed): this part holds the pages of
+	 * [split_start, split_end) and the bitmaps of all */
+	bool split;
+	uint64_t split_start, split_end;
 };
 
 /** One page pass, as the writer wants it. */
 struct writer_pass {
 	enum pipe_work work;		/* what the pipeline does per page */
 	uint64_t pfn_end;		/* windows cover [0, pfn_end) */
+	uint64_t pfn_start;		/* pages below it are not wanted */
 	/* receives the exclusions of each window while it is scanned
 	 * (the window's bitmaps are rebuilt, never reused); may be NULL */
 	const struct range_sink *ranges;

@@ -324,13 +324,14 @@ int scan_cycle(const struct scan_env *env, struct cycle *c, uint64_t start,
 	const struct memmap *mm = env->mm;
 	const struct page_layout *pl = env->pl;
 	uint64_t pfn, end, carry;
+	long masked;
 
 	c->start = start;
 	c->end = start + c->cap < env->max_mapnr ? start + c->cap :
 		 env->max_mapnr;
 	fill_present(env, c, stats);
 	if (!mm)
-		return 0;
+		goto mask;
 
 	pfn = c->start;
 	/* an exclusion from an earlier window; exclude() sets carry_end
@@ -428,6 +429,15 @@ int scan_cycle(const struct scan_env *env, struct cycle *c, uint64_t start,
 		}
 		pfn = next_pfn;
 	}
+mask:
+	/* an earlier filter's exclusions and lost pages (re-filtering a
+	 * kdump-compressed dump): after classifying, so that the classes
+	 * count them as a direct dump would */
+	masked = input_mask_data(env->in, c->start, c->end, c->bm2, err);
+	if (masked < 0)
+		return (int)masked;
+	if (stats)
+		stats->nodata += (uint64_t)masked;
 	return 0;
 }
 

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "arch.h"
@@ -26,8 +27,11 @@
 #include "memusage.h"
 #include "pipeline.h"
 #include "rearrange.h"
+#include "reassemble.h"
 #include "sink.h"
+#include "split.h"
 #include "vmcoreinfo.h"
+#include "version.h"
 #include "writer.h"
 
 /* the newest kernel whose layout we know (vmcoreinfo.md) */
@@ -60,6 +64,11 @@ struct dump_ctx {
 	struct erase_list erase;	/* --config; n == 0: none */
 	char utsname[6][65];
 	bool have_utsname;
+
+	/* --split: the count pass fills plan; a part writes [start, end) */
+	struct split_plan *plan;
+	bool split;
+	uint64_t split_start, split_end;
 };
 
 static void trace_read(void *ctx, uint64_t paddr, uint64_t len)
@@ -329,32 +338,57 @@ no_classify:
 	return 0;
 }
 
+/* -D: what makedumpfile prints about the input (its LOAD table, the
+ * VMCOREINFO lines, which SUSE's kdump reads OSRELEASE= and CRASHTIME=
+ * from, phys_base, max_mapnr), and our memory-section summary. */
 static void debug_setup(struct dump_ctx *d)
 {
 	struct report *r = d->rep;
+	const char *p, *end;
 	size_t i;
 
 	if (!(r->ml & ML_DEBUG))
 		return;
-	report_debug(r, "%s: %s input, %zu memory ranges, %u CPU notes",
-		     d->in->path, d->in->ops->name, d->in->nranges, d->in->nr_cpus);
-	report_debug(r, "               phys_start         phys_end       virt_start");
-	for (i = 0; i < d->in->nranges; i++) {
-		const struct input_range *g = &d->in->ranges[i];
+	if (d->in->container)
+		report_debug(r, "%s: a %s dump inside a %s stream", d->in->path,
+			     d->in->ops->name, d->in->container);
+	if (d->in->is_kdump) {
+		report_debug(r, "%s: kdump-compressed, dump_level %d, %zu runs of memory",
+			     d->in->path, d->in->src_dump_level, d->in->nranges);
+	} else {
+		report_debug(r, "               phys_start         phys_end       virt_start         virt_end");
+		for (i = 0; i < d->in->nloads; i++) {
+			const struct input_load *l = &d->in->loads[i];
 
-		report_debug(r, "RANGE[%2zu] %16llx %16llx %16llx%s", i,
-			     (unsigned long long)g->paddr,
-			     (unsigned long long)(g->paddr + g->memsz),
-			     (unsigned long long)g->vaddr,
-			     g->filesz < g->memsz ? " (partly without data)" : "");
+			report_debug(r, "LOAD[%2zu] %16llx %16llx %16llx %16llx", i,
+				     (unsigned long long)l->paddr,
+				     (unsigned long long)(l->paddr + l->memsz),
+				     (unsigned long long)l->vaddr,
+				     (unsigned long long)(l->vaddr + l->memsz));
+		}
+		if (d->in->vmcoreinfo)
+			report_debug(r, "Linux kdump");
 	}
 	if (!d->have_vi)
 		return;
-	report_debug(r, "VMCOREINFO   : %u lines%s", d->vi.nlines,
-		     d->o->vmcoreinfo_in ? " (from -i file)" : "");
-	report_debug(r, "page_size    : %u", d->in->page_size);
+	report_debug(r, "VMCOREINFO   :");
+	p = d->vi.raw;
+	end = p ? p + d->vi.raw_len : p;
+	while (p && p < end && *p) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t len = nl ? (size_t)(nl - p) : strnlen(p, (size_t)(end - p));
+
+		if (len)
+			report_debug(r, "  %.*s", (int)len, p);
+		if (len > 9 && !strncmp(p, "PAGESIZE=", 9))
+			report_debug(r, "page_size    : %u", d->in->page_size);
+		p += len + 1;
+	}
 	if (d->have_arch)
-		report_debug(r, "phys_base    : %llx", (unsigned long long)d->arch.phys_base);
+		report_debug(r, "\nphys_base    : %llx (%s)\n",
+			     (unsigned long long)d->arch.phys_base,
+			     vmci_has(&d->vi, VMCI_NUMBER_phys_base) ? "vmcoreinfo" :
+			     d->in->have_phys_base ? "sub header" : "pt_load");
 	report_debug(r, "max_mapnr    : %llx", (unsigned long long)d->max_mapnr);
 	if (d->pl.offline.known) {
 		static const char *const src[] = {
@@ -364,35 +398,43 @@ static void debug_setup(struct dump_ctx *d)
 		report_debug(r, "PG_offline   : %d (%s)", (int32_t)d->pl.offline.value,
 			     src[d->pl.offline_src]);
 	}
-	if (d->have_mm) {
-		uint64_t nr, per = 1ull << d->mm.pfn_section_shift;
-
+	if (d->have_mm)
 		report_debug(r, "sections     : %u with memmap, %u without, %u not online, %u bad",
 			     d->mm.n_ok, d->mm.n_nomap, d->mm.n_offline, d->mm.n_bad);
-		report_debug(r, "                       mem_map        pfn_start          pfn_end");
-		for (nr = 0; d->mm.pfn_section_shift && nr < d->mm.nr_sec; nr++) {
-			uint64_t end = nr + 1;
+}
 
-			/* a run of sections without memmap is one line: a
-			 * 52-bit machine has millions between its banks */
-			while (memmap_range_empty(&d->mm, nr * per, per) &&
-			       end < d->mm.nr_sec &&
-			       memmap_range_empty(&d->mm, end * per, per))
-				end++;
-			if (end > nr + 1)
-				report_debug(r, "mem_map[%4llu-%llu] %16x %16llx %16llx",
-					     (unsigned long long)nr,
-					     (unsigned long long)(end - 1), 0,
-					     (unsigned long long)(nr * per),
-					     (unsigned long long)(end * per));
-			else
-				report_debug(r, "mem_map[%4llu] %16llx %16llx %16llx",
-					     (unsigned long long)nr,
-					     (unsigned long long)memmap_pfn_to_page(&d->mm, nr * per),
-					     (unsigned long long)(nr * per),
-					     (unsigned long long)((nr + 1) * per));
-			nr = end - 1;
-		}
+/* -D: makedumpfile's table of memory sections; a run of sections without
+ * memmap is one line (a 52-bit machine has millions between its banks) */
+static void debug_mem_map(struct dump_ctx *d)
+{
+	struct report *r = d->rep;
+	uint64_t nr, per;
+
+	if (!(r->ml & ML_DEBUG) || !d->have_mm || !d->mm.pfn_section_shift)
+		return;
+	per = 1ull << d->mm.pfn_section_shift;
+	report_debug(r, "\n                       mem_map        pfn_start          pfn_end");
+	for (nr = 0; nr < d->mm.nr_sec && nr * per < d->max_mapnr; nr++) {
+		uint64_t end = nr + 1, e;
+
+		while (memmap_range_empty(&d->mm, nr * per, per) &&
+		       end < d->mm.nr_sec && end * per < d->max_mapnr &&
+		       memmap_range_empty(&d->mm, end * per, per))
+			end++;
+		e = end * per < d->max_mapnr ? end * per : d->max_mapnr;
+		if (end > nr + 1)
+			report_debug(r, "mem_map[%4llu-%llu] %16x %16llx %16llx",
+				     (unsigned long long)nr,
+				     (unsigned long long)(end - 1), 0,
+				     (unsigned long long)(nr * per),
+				     (unsigned long long)e);
+		else
+			report_debug(r, "mem_map[%4llu] %16llx %16llx %16llx",
+				     (unsigned long long)nr,
+				     (unsigned long long)memmap_pfn_to_page(&d->mm, nr * per),
+				     (unsigned long long)(nr * per),
+				     (unsigned long long)e);
+		nr = end - 1;
 	}
 }
 
@@ -469,7 +511,8 @@ static int setup_cycles(struct dump_ctx *d, struct mdf_err *err)
 	int rc;
 
 	cycle_plan_make(d->max_mapnr, mem_free, o->cyclic_buffer_kib * 1024,
-			1, non_cyclic, &plan);
+			o->split && o->nargs > 1 ? (unsigned)(o->nargs - 1) : 1,
+			non_cyclic, &plan);
 	if (plan.truncated) {
 		report_msg(d->rep, "Specified buffer size is larger than free memory.");
 		report_msg(d->rep, "The buffer size for the cyclic mode will be truncated to %llu byte.",
@@ -507,8 +550,11 @@ static int count_pass(struct dump_ctx *d, const struct scan_env *env,
 
 	cycle_rewind(&d->cyc);
 	d->ndumpable = 0;
+	/* makedumpfile's 1st bitmap phase: the ranges are known already */
+	report_progress(d->rep, PROGRESS_HOLES, 0, 1);
+	report_progress_done(d->rep, PROGRESS_HOLES);
 	for (start = 0; start < d->max_mapnr; start += d->cyc.cap) {
-		report_progress(d->rep, "Excluding unnecessary pages", start,
+		report_progress(d->rep, PROGRESS_UNN_PAGES, start,
 				d->max_mapnr);
 		rc = scan_cycle(env, &d->cyc, start, &d->stats,
 				d->rep->want_ranges ? &rs : NULL, err);
@@ -517,10 +563,13 @@ static int count_pass(struct dump_ctx *d, const struct scan_env *env,
 					    (unsigned long long)start,
 					    (unsigned long long)(start + d->cyc.cap));
 		d->held_start = start;
-		if (!d->cyc.empty)
+		if (!d->cyc.empty) {
 			d->ndumpable += bm_count(d->cyc.bm2, 0,
 						 d->cyc.end - d->cyc.start);
-		rc = w->ops->count_window(w, &d->cyc, err);
+			if (d->plan)
+				split_plan_add(d->plan, &d->cyc);
+		}
+		rc = w ? w->ops->count_window(w, &d->cyc, err) : 0;
 		if (rc < 0)
 			return rc;
 	}
@@ -533,7 +582,7 @@ static int count_pass(struct dump_ctx *d, const struct scan_env *env,
 		if (rc < 0)
 			return mdf_err_wrap(err, "scanning struct pages beyond the dump");
 	}
-	report_progress_done(d->rep, "Excluding unnecessary pages");
+	report_progress_done(d->rep, PROGRESS_UNN_PAGES);
 	return 0;
 }
 
@@ -603,7 +652,7 @@ static int page_pass(struct dump_ctx *d, const struct scan_env *env,
 		     struct writer *w, unsigned pass, struct mdf_err *err)
 {
 	const bool last = pass + 1 == w->ops->npasses;
-	const char *label = last ? "Copying data" : "Excluding zero pages";
+	const char *label = last ? PROGRESS_COPY : PROGRESS_ZERO_PAGES;
 	struct scan_env tail = *env;
 	struct writer_pass wp = { 0 };
 	struct pipeline pl;
@@ -634,7 +683,7 @@ static int page_pass(struct dump_ctx *d, const struct scan_env *env,
 	cycle_rewind(&d->cyc);
 	for (start = 0; start < wp.pfn_end; start = d->cyc.end) {
 		const struct scan_env *e = start < d->max_mapnr ? env : &tail;
-		uint64_t i, n;
+		uint64_t i, n, lo;
 
 		/* one window holding everything: the count pass's bitmaps
 		 * are still there, unless the writer wants the exclusions */
@@ -643,13 +692,23 @@ static int page_pass(struct dump_ctx *d, const struct scan_env *env,
 			if (rc < 0)
 				goto out;
 			d->held_start = start;
+			if (wp.work != PIPE_NONE) {
+				report_progress_done(d->rep, PROGRESS_HOLES);
+				report_progress_done(d->rep, PROGRESS_UNN_PAGES);
+			}
 		}
 		rc = w->ops->window(w, &d->cyc, err);
 		if (rc < 0)
 			goto out;
 		n = d->cyc.end - d->cyc.start;
+		if (n > wp.pfn_end - start)
+			n = wp.pfn_end - start;
+		/* --split: a part writes the pages of its own range */
+		lo = wp.pfn_start > start ? wp.pfn_start - start : 0;
+		if (lo > n)
+			lo = n;
 		for (i = wp.work == PIPE_NONE || d->cyc.empty ? n :
-			 bm_next_set(d->cyc.bm2, 0, n);
+			 bm_next_set(d->cyc.bm2, lo, n);
 		     i < n; i = bm_next_set(d->cyc.bm2, i + 1, n)) {
 			b->pfn[b->n++] = start + i;
 			if (b->n == PIPE_BATCH) {
@@ -675,8 +734,11 @@ static int page_pass(struct dump_ctx *d, const struct scan_env *env,
 	rc = w->ops->pass_end(w, pass, err);
 	if (rc < 0)
 		goto out;
-	if (wp.work != PIPE_NONE)
+	if (wp.work != PIPE_NONE) {
 		report_progress_done(d->rep, label);
+		if (last)
+			report_progress_end(d->rep);
+	}
 out:
 	d->stats.pages_read += pipeline_pages_read(&pl);
 	reader_stats(d, &pl);
@@ -731,6 +793,11 @@ static int write_dump(struct dump_ctx *d, struct scan_env *env,
 	if (d->have_arch)
 		wp.phys_base = d->arch.phys_base;
 	wp.erase = d->erase.n ? &d->erase : NULL;
+	wp.eraseinfo = d->in->eraseinfo;
+	wp.eraseinfo_len = d->in->eraseinfo_len;
+	wp.split = d->split;
+	wp.split_start = d->split_start;
+	wp.split_end = d->split_end;
 
 	rc = ops->create(&wp, wret, err);
 	if (rc < 0)
@@ -785,8 +852,7 @@ static void pick_codec(struct dump_ctx *d)
  * silently skipped would leak what it was meant to hide). */
 static int check_unimplemented(const struct opts *o, struct mdf_err *err)
 {
-	const char *what = o->split ? "--split" :
-			   o->eppic ? "--eppic" :
+	const char *what = o->eppic ? "--eppic" :
 			   o->n_extension ? "--extension" :
 			   o->exclude_vmemmap ? "-e" :
 			   o->exclude_xen_domu ? "-X" :
@@ -795,6 +861,31 @@ static int check_unimplemented(const struct opts *o, struct mdf_err *err)
 	if (what)
 		return mdf_err_set(err, MDF_EUNSUPP,
 				   "%s is not implemented yet", what);
+	return 0;
+}
+
+/* What this makedumpfile does not offer at all is refused by name in
+ * every mode, --check-params included, never ignored (cli.md section 2). */
+static int check_unsupported(const struct opts *o, struct mdf_err *err)
+{
+	const char *xen = o->exclude_xen_domu ? "-X" :
+			  o->xen_syms ? "--xen-syms" :
+			  o->xen_vmcoreinfo ? "--xen-vmcoreinfo" :
+			  o->have_xen_phys_start ? "--xen_phys_start" : NULL;
+
+	if (o->eppic)
+		return mdf_err_set(err, MDF_EUNSUPP,
+				   "--eppic is not supported: this makedumpfile has no eppic interpreter (--config erases data)");
+	if (o->n_extension)
+		return mdf_err_set(err, MDF_EUNSUPP,
+				   "--extension is not supported: this makedumpfile loads no filter plug-ins");
+	if (xen)
+		return mdf_err_set(err, MDF_EUNSUPP,
+				   "%s is not supported: Xen hypervisor dumps are not supported",
+				   xen);
+	if (o->n_diskset)
+		return mdf_err_set(err, MDF_EUNSUPP,
+				   "--diskset is not supported: sadump dumps are not supported");
 	return 0;
 }
 
@@ -846,25 +937,37 @@ static void report_anomalies(struct dump_ctx *d)
 			     (unsigned long long)d->stats.offline_absent);
 }
 
-static int run_create(struct dump_ctx *d, struct mdf_err *err)
+/* Re-filtering keeps what the input excluded: the level is ORed with the
+ * input's (cli.md section 4). */
+static unsigned refilter_level(struct dump_ctx *d, unsigned level)
+{
+	unsigned src = d->in->src_dump_level < 0 ? 0 :
+		       (unsigned)d->in->src_dump_level;
+
+	if ((level | src) != level)
+		report_msg(d->rep, "dump_level is changed to %u, because %s was created by dump_level(%u).",
+			   level | src, d->in->path, src);
+	return level | src;
+}
+
+/* Everything before the first page of a dump: the input, the layout,
+ * the codec, the window; env is ready for the passes. */
+static int create_setup(struct dump_ctx *d, struct scan_env *env,
+			struct mdf_err *err)
 {
 	const struct opts *o = d->o;
-	const char *name = o->flatten ? "STDOUT" : o->args[1];
-	unsigned levels = o->n_levels ? o->n_levels : 1, attempt;
-	struct writer *w = NULL;
-	struct sink *s = NULL;
-	struct scan_env env;
+	int i, nout = o->split ? o->nargs - 1 : 1;
 	int rc;
 
 	rc = check_unimplemented(o, err);
 	if (rc < 0)
 		return rc;
 	/* makedumpfile checks this before any work */
-	if (!o->dry_run && !o->flatten && !o->force &&
-	    access(o->args[1], F_OK) == 0)
-		return mdf_err_set(err, MDF_EIO,
-				   "Can't open the dump file (%s). File exists",
-				   o->args[1]);
+	for (i = 0; i < nout && !o->dry_run && !o->flatten && !o->force; i++)
+		if (access(o->args[1 + i], F_OK) == 0)
+			return mdf_err_set(err, MDF_EIO,
+					   "Can't open the dump file (%s). File exists",
+					   o->args[1 + i]);
 	if (o->elf_out) {
 		rc = check_elf_input(o->args[0], err);
 		if (rc < 0)
@@ -874,6 +977,10 @@ static int run_create(struct dump_ctx *d, struct mdf_err *err)
 	rc = dump_setup(d, o->args[0], err);
 	if (rc < 0)
 		return rc;
+	if (o->elf_out && d->in->is_kdump)	/* inside a flattened stream */
+		return mdf_err_set(err, MDF_EINVAL,
+				   "'-E' option is disabled, because %s is kdump compressed format.",
+				   o->args[0]);
 	if (o->config) {
 		if (!d->have_arch)
 			return mdf_err_set(err, MDF_EINVAL,
@@ -887,6 +994,7 @@ static int run_create(struct dump_ctx *d, struct mdf_err *err)
 	report_warns(d->rep, &d->warns);
 	d->warns.n = d->warns.dropped = 0;
 	debug_setup(d);
+	debug_mem_map(d);
 	if (o->have_vtop) {
 		rc = print_vtop(d, err);
 		if (rc < 0)
@@ -896,21 +1004,40 @@ static int run_create(struct dump_ctx *d, struct mdf_err *err)
 		d->max_mapnr = input_max_pfn(d->in);
 	d->stats.max_mapnr = d->max_mapnr;
 	pick_codec(d);
+	if (o->num_threads)
+		report_debug(d->rep, "--num-threads %d: pages are compressed in the main thread (worker threads are not built yet)",
+			     o->num_threads);
 
 	rc = setup_cycles(d, err);
 	if (rc < 0)
 		return rc;
 
-	env.in = d->in;
-	env.mm = d->have_mm ? &d->mm : NULL;
-	env.pl = &d->pl;
-	env.max_mapnr = d->max_mapnr;
+	env->in = d->in;
+	env->mm = d->have_mm ? &d->mm : NULL;
+	env->pl = &d->pl;
+	env->max_mapnr = d->max_mapnr;
+	return 0;
+}
 
+static int run_create(struct dump_ctx *d, struct mdf_err *err)
+{
+	const struct opts *o = d->o;
+	const char *name = o->flatten ? "STDOUT" : o->args[1];
+	unsigned levels = o->n_levels ? o->n_levels : 1, attempt;
+	struct writer *w = NULL;
+	struct sink *s = NULL;
+	struct scan_env env;
+	int rc;
+
+	rc = create_setup(d, &env, err);
+	if (rc < 0)
+		return rc;
 	rc = open_sink(d, &s, err);
 	if (rc < 0)
 		return rc;
 	for (attempt = 0; ; attempt++) {
-		d->dump_level = o->n_levels ? o->dump_level[attempt] : 0;
+		d->dump_level = refilter_level(d, o->n_levels ?
+					       o->dump_level[attempt] : 0);
 		env.dump_level = d->dump_level;
 		d->held_start = UINT64_MAX;
 		reset_stats(d);
@@ -961,6 +1088,302 @@ out:
 	writer_destroy(w);
 	sink_destroy(s);
 	return rc;
+}
+
+/* What a --split part tells the parent, then nzero [start, count] pairs
+ * of its zero pages (for --report-json). */
+struct split_msg {
+	int rc;
+	bool nospace;
+	struct mdf_err err;
+	uint64_t zero, written, absent, first_absent, pages_read;
+	uint64_t nzero;
+};
+
+static bool write_all(int fd, const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return false;
+		p += n;
+		len -= (size_t)n;
+	}
+	return true;
+}
+
+static bool read_all(int fd, void *buf, size_t len)
+{
+	uint8_t *p = buf;
+
+	while (len) {
+		ssize_t n = read(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return false;
+		p += n;
+		len -= (size_t)n;
+	}
+	return true;
+}
+
+/* One part, in a child process: the whole count pass (the part holds
+ * both full bitmaps) and the pages of [a, b).  Never returns. */
+static void split_child(struct dump_ctx *d, struct scan_env *env, int part,
+			uint64_t a, uint64_t b, int fd)
+{
+	const struct opts *o = d->o;
+	struct report_range_list *zl = &d->rep->ranges[PC_ZERO];
+	struct split_msg m;
+	struct writer *w = NULL;
+	struct sink *s = NULL;
+	struct mdf_err e2;
+
+	memset(&m, 0, sizeof(m));
+	/* one progress line, not one per part */
+	if (part)
+		d->rep->ml &= ~(unsigned)ML_PROGRESS;
+	d->plan = NULL;
+	d->split = true;
+	d->split_start = a;
+	d->split_end = b;
+	m.rc = o->dry_run ? sink_null_create(&s, &m.err) :
+	       sink_file_create(o->args[1 + part], o->force, &s, &m.err);
+	if (m.rc == 0) {
+		s->limit = o->limit_size;
+		d->held_start = UINT64_MAX;
+		reset_stats(d);
+		m.rc = write_dump(d, env, s, &w, &m.err);
+		if (m.rc < 0 && s->nospace) {
+			m.nospace = true;
+			if (w)
+				w->ops->incomplete(w, &e2);
+		}
+		m.written = s->written;
+	}
+	m.zero = d->stats.excluded[PC_ZERO];
+	m.absent = d->absent_pages;
+	m.first_absent = d->first_absent;
+	m.pages_read = d->stats.pages_read;
+	m.nzero = zl->n;
+	if (!write_all(fd, &m, sizeof(m)) ||
+	    (zl->n && !write_all(fd, zl->r, zl->n * sizeof(*zl->r))))
+		_exit(2);
+	writer_destroy(w);
+	sink_destroy(s);
+	_exit(0);
+}
+
+/* --split (formats.md section 6): the count pass here plans the ranges,
+ * then one child process per part writes it; their outcome comes back
+ * through a pipe each. */
+static int run_split(struct dump_ctx *d, struct mdf_err *err)
+{
+	const struct opts *o = d->o;
+	unsigned nparts = (unsigned)o->nargs - 1, i;
+	uint64_t (*ranges)[2] = NULL;
+	struct split_plan plan;
+	struct scan_env env;
+	pid_t *pid = NULL;
+	int *fds = NULL;
+	bool nospace = false, failed = false;
+	int rc;
+
+	rc = create_setup(d, &env, err);
+	if (rc < 0)
+		return rc;
+	d->dump_level = refilter_level(d, opts_dump_level(o));
+	env.dump_level = d->dump_level;
+	rc = split_plan_init(&plan, d->max_mapnr, d->in->page_size,
+			     o->splitblock_kib, err);
+	if (rc < 0)
+		return rc;
+	ranges = calloc(nparts, sizeof(*ranges));
+	pid = calloc(nparts, sizeof(*pid));
+	fds = calloc(nparts, sizeof(*fds));
+	if (!ranges || !pid || !fds) {
+		rc = mdf_err_set(err, MDF_ENOMEM, "out of memory");
+		goto out;
+	}
+	d->plan = &plan;
+	d->held_start = UINT64_MAX;
+	reset_stats(d);
+	rc = count_pass(d, &env, NULL, err);
+	d->plan = NULL;
+	if (rc < 0)
+		goto out;
+	split_plan_ranges(&plan, nparts, ranges);
+	for (i = 0; i < nparts; i++)
+		report_debug(d->rep, "dumpfile %u: %s, pfn %#llx-%#llx", i + 1,
+			     o->args[1 + i], (unsigned long long)ranges[i][0],
+			     (unsigned long long)ranges[i][1]);
+
+	fflush(NULL);
+	for (i = 0; i < nparts; i++) {
+		int p[2];
+
+		pid[i] = -1;
+		fds[i] = -1;
+		if (pipe(p) != 0) {
+			rc = mdf_err_sys(err, errno, "Can't create a pipe for --split");
+			goto reap;
+		}
+		pid[i] = fork();
+		if (pid[i] < 0) {
+			rc = mdf_err_sys(err, errno, "Can't fork a process for %s",
+					 o->args[1 + i]);
+			close(p[0]);
+			close(p[1]);
+			goto reap;
+		}
+		if (pid[i] == 0) {
+			close(p[0]);
+			split_child(d, &env, (int)i, ranges[i][0], ranges[i][1],
+				    p[1]);
+		}
+		close(p[1]);
+		fds[i] = p[0];
+	}
+reap:
+	for (i = 0; i < nparts && pid[i] != 0; i++) {
+		struct split_msg m;
+		int status;
+		bool got = false;
+
+		if (pid[i] < 0)
+			break;
+		if (read_all(fds[i], &m, sizeof(m))) {
+			uint64_t (*zr)[2] = NULL, k;
+
+			got = true;
+			if (m.nzero && m.nzero < (1ull << 40) &&
+			    (zr = malloc(m.nzero * sizeof(*zr))) &&
+			    read_all(fds[i], zr, m.nzero * sizeof(*zr)))
+				for (k = 0; k < m.nzero; k++)
+					report_add_range(d->rep, PC_ZERO,
+							 zr[k][0], zr[k][1]);
+			free(zr);
+		}
+		close(fds[i]);
+		while (waitpid(pid[i], &status, 0) < 0 && errno == EINTR)
+			;
+		if (rc < 0)
+			continue;
+		if (!got || !WIFEXITED(status) || WEXITSTATUS(status)) {
+			failed = true;
+			if (WIFSIGNALED(status))
+				rc = mdf_err_set(err, MDF_EIO,
+						 "the process writing %s was killed by signal %d",
+						 o->args[1 + i], WTERMSIG(status));
+			else
+				rc = mdf_err_set(err, MDF_EIO,
+						 "the process writing %s ended without its result",
+						 o->args[1 + i]);
+			continue;
+		}
+		d->stats.excluded[PC_ZERO] += m.zero;
+		d->stats.write_bytes += m.written;
+		d->stats.pages_read += m.pages_read;
+		if (m.absent && !d->absent_pages)
+			d->first_absent = m.first_absent;
+		d->absent_pages += m.absent;
+		if (m.rc < 0 && m.nospace) {
+			nospace = true;
+			report_msg(d->rep, "\n%s", m.err.msg);
+		} else if (m.rc < 0 && !failed) {
+			failed = true;
+			*err = m.err;
+			rc = m.rc;
+		}
+	}
+	if (rc < 0)
+		goto out;
+	if (nospace) {
+		report_msg(d->rep, "This is an incomplete dumpfile, but might analyzable.");
+		mdf_err_set(err, MDF_ENOSPC, "%s", "");
+		rc = -MDF_ENOSPC;
+		goto out;
+	}
+	report_anomalies(d);
+	report_stats(d->rep, &d->stats, false, 0);
+	if (o->report_json) {
+		rc = report_json(d->rep, o->report_json, &d->stats, d->dump_level,
+				 d->in->page_size, err);
+		if (rc < 0)
+			goto out;
+	}
+	{
+		char line[4096];
+		size_t n = (size_t)snprintf(line, sizeof(line),
+					    "\nThe dumpfiles are saved to ");
+
+		for (i = 0; i < nparts && n < sizeof(line); i++)
+			n += (size_t)snprintf(line + n, sizeof(line) - n,
+					      i + 1 < nparts ? "%s, " : "and %s.",
+					      o->args[1 + i]);
+		report_msg(d->rep, "%s", line);
+	}
+out:
+	split_plan_deinit(&plan);
+	free(ranges);
+	free(pid);
+	free(fds);
+	return rc;
+}
+
+static void reassemble_step(void *ctx, uint64_t done, uint64_t total)
+{
+	report_progress(ctx, PROGRESS_COPY, done, total);
+}
+
+/* --reassemble D1 ... Dn OUT (formats.md section 6). */
+static int run_reassemble(struct dump_ctx *d, struct mdf_err *err)
+{
+	const struct opts *o = d->o;
+	const char *out = o->args[o->nargs - 1];
+	struct reassemble_progress prog = { reassemble_step, d->rep };
+	struct sink *s = NULL;
+	bool incomplete = false;
+	int rc;
+
+	if (!o->force && access(out, F_OK) == 0)
+		return mdf_err_set(err, MDF_EIO,
+				   "Can't open the dump file (%s). File exists", out);
+	rc = sink_file_create(out, o->force, &s, err);
+	if (rc < 0)
+		return rc;
+	s->limit = o->limit_size;
+	rc = reassemble_parts(o->args, (unsigned)o->nargs - 1, s, &prog,
+			      &incomplete, err);
+	if (rc == 0) {
+		report_progress_done(d->rep, PROGRESS_COPY);
+		report_progress_end(d->rep);
+	}
+	if (rc < 0 && s->nospace) {
+		report_msg(d->rep, "\n%s", err->msg);
+		report_msg(d->rep, "This is an incomplete dumpfile, but might analyzable.");
+		mdf_err_set(err, MDF_ENOSPC, "%s", "");
+	} else if (rc < 0) {
+		/* nothing worth keeping was written */
+		unlink(out);
+	}
+	sink_destroy(s);
+	if (rc < 0)
+		return rc;
+	if (incomplete) {
+		report_msg(d->rep, "This is an incomplete dumpfile, but might analyzable.");
+		return mdf_err_set(err, MDF_EFORMAT,
+				   "a part is incomplete, so is %s", out);
+	}
+	report_msg(d->rep, "\nThe dumpfile is saved to %s.", out);
+	return 0;
 }
 
 /* -R: the flattened stream on standard input into the dump file. */
@@ -1180,7 +1603,28 @@ int dump_run(const struct opts *o, struct report *r, struct mdf_err *err)
 	d->rep = r;
 	d->dump_level = opts_dump_level(o);
 	r->want_ranges = o->report_json != NULL;
+	if (r->ml & ML_DEBUG) {
+		char line[4096];
+		size_t n = 0;
+		int i;
 
+		for (i = 0; i < o->argc && n < sizeof(line); i++)
+			n += (size_t)snprintf(line + n, sizeof(line) - n, "%s ",
+					      o->argv[i]);
+		report_debug(r, "makedumpfile: version %s (released on %s)",
+			     MDF_VERSION, MDF_RELEASE_DATE);
+		report_debug(r, "command line: %s\n", n ? line : "");
+	}
+
+	rc = check_unsupported(o, err);
+	if (rc < 0)
+		goto out;
+	/* --check-params: the command line only, in every mode; nothing is
+	 * opened (RHEL's mkdumprd checks its core_collector line so) */
+	if (o->check_params) {
+		rc = o->mode == MODE_CREATE ? check_unimplemented(o, err) : 0;
+		goto out;
+	}
 	switch (o->mode) {
 	case MODE_GEN_VMCOREINFO:
 		if (o->check_params) {
@@ -1203,17 +1647,16 @@ int dump_run(const struct opts *o, struct report *r, struct mdf_err *err)
 		rc = o->check_params ? 0 : run_mem_usage(d, err);
 		break;
 	case MODE_CREATE:
-		if (o->check_params) {
-			rc = 0;
-			break;
-		}
-		rc = run_create(d, err);
+		rc = o->split ? run_split(d, err) : run_create(d, err);
 		break;
 	case MODE_SHOW_VMCOREINFO:
 		rc = run_show_vmcoreinfo(d, err);
 		break;
 	case MODE_REARRANGE:
 		rc = o->check_params ? 0 : run_rearrange(d, err);
+		break;
+	case MODE_REASSEMBLE:
+		rc = o->check_params ? 0 : run_reassemble(d, err);
 		break;
 	case MODE_DUMP_DMESG:
 		rc = o->check_params ? 0 : run_dmesg(d, err);
@@ -1222,6 +1665,7 @@ int dump_run(const struct opts *o, struct report *r, struct mdf_err *err)
 		rc = mdf_err_set(err, MDF_EUNSUPP,
 				 "this mode is not implemented yet");
 	}
+out:
 	/* warnings gathered before a failure still explain it */
 	if (rc < 0)
 		report_warns(r, &d->warns);

@@ -20,8 +20,12 @@
 #define PROC_SUPER_MAGIC 0x9fa0
 #endif
 
+/* A flattened stream is a container: input_flat.c probes what it holds
+ * with the same table (never another stream). */
 static const struct input_ops *const input_formats[] = {
 	&input_elf_ops,
+	&input_kdump_ops,
+	&input_flat_ops,
 };
 
 int input_pread_full(struct input *in, void *buf, size_t len, uint64_t off,
@@ -29,6 +33,8 @@ int input_pread_full(struct input *in, void *buf, size_t len, uint64_t off,
 {
 	uint8_t *p = buf;
 
+	if (in->vread)
+		return in->vread(in, buf, len, off, err);
 	while (len) {
 		ssize_t n = pread(in->fd, p, len, (off_t)off);
 
@@ -162,7 +168,7 @@ long input_find_range(const struct input *in, uint64_t paddr)
 
 uint64_t input_max_pfn(const struct input *in)
 {
-	uint64_t max = 0;
+	uint64_t max = in->max_mapnr;
 	size_t i;
 
 	for (i = 0; i < in->nranges; i++) {
@@ -192,11 +198,21 @@ static int range_copy(struct input *in, const struct input_range *r,
 	return input_pread_full(in, buf, len, r->off + rel, err);
 }
 
+long input_mask_data(struct input *in, uint64_t start, uint64_t end,
+		     uint8_t *bm2, struct mdf_err *err)
+{
+	if (!in->ops->mask_data || end <= start)
+		return 0;
+	return in->ops->mask_data(in, start, end, bm2, err);
+}
+
 int input_read_paddr(struct input *in, uint64_t paddr, void *buf,
 		     size_t len, struct mdf_err *err)
 {
 	uint8_t *p = buf;
 
+	if (in->ops->read_paddr)
+		return in->ops->read_paddr(in, paddr, buf, len, err);
 	while (len) {
 		long i = input_find_range(in, paddr);
 		const struct input_range *r;
@@ -229,6 +245,10 @@ int input_set_page_size(struct input *in, unsigned page_size,
 		return mdf_err_set(err, MDF_EFORMAT,
 				   "page size %u is not a power of two between 4 KiB and 1 MiB",
 				   page_size);
+	if (in->fixed_page_size && page_size != in->page_size)
+		return mdf_err_set(err, MDF_EFORMAT,
+				   "page size %u differs from the dump's block size %u",
+				   page_size, in->page_size);
 	while ((1u << shift) < page_size)
 		shift++;
 	in->page_size = page_size;
@@ -244,11 +264,22 @@ int input_reader_init(struct input_reader *r, struct input *in,
 	r->scratch = aligned_alloc(4096, in->page_size);
 	if (!r->scratch)
 		return mdf_err_set(err, MDF_ENOMEM, "out of memory for a read buffer");
+	if (in->ops->reader_init) {
+		int rc = in->ops->reader_init(r, err);
+
+		if (rc < 0) {
+			free(r->scratch);
+			r->scratch = NULL;
+			return rc;
+		}
+	}
 	return 0;
 }
 
 void input_reader_deinit(struct input_reader *r)
 {
+	if (r->in && r->in->ops->reader_deinit)
+		r->in->ops->reader_deinit(r);
 	if (r->win)
 		munmap((void *)r->win, r->win_len);
 	free(r->scratch);
@@ -422,6 +453,7 @@ int input_open(const char *path, const struct input_open_opts *opts,
 	in->page_shift = 12;
 	in->trace = opts ? opts->trace : NULL;
 	in->trace_ctx = opts ? opts->trace_ctx : NULL;
+	in->src_dump_level = -1;
 	in->fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (in->fd < 0) {
 		rc = mdf_err_sys(err, errno, "Can't open the dump memory(%s)", path);
@@ -489,12 +521,40 @@ fail:
 	return rc;
 }
 
+int input_open_inner(struct input *in, struct mdf_err *err)
+{
+	uint8_t head[64];
+	size_t i, n = sizeof(head);
+	int rc;
+
+	if (in->file_size < n)
+		n = (size_t)in->file_size;
+	rc = input_pread_full(in, head, n, 0, err);
+	if (rc < 0)
+		return rc;
+	for (i = 0; i < sizeof(input_formats) / sizeof(input_formats[0]); i++) {
+		if (input_formats[i] == &input_flat_ops ||
+		    !input_formats[i]->probe(head, n))
+			continue;
+		in->ops = input_formats[i];
+		rc = in->ops->open(in, err);
+		if (rc < 0)
+			return mdf_err_wrap(err, "the %s dump inside",
+					    in->ops->name);
+		return 0;
+	}
+	return mdf_err_set(err, MDF_EFORMAT,
+			   "it holds neither an ELF nor a kdump-compressed dump");
+}
+
 void input_close(struct input *in)
 {
 	if (!in)
 		return;
 	if (in->ops && in->ops->close)
 		in->ops->close(in);
+	if (in->vclose)
+		in->vclose(in);
 	if (in->fd >= 0)
 		close(in->fd);
 	free(in->ranges);

@@ -101,6 +101,73 @@ static int read_notes(struct input *in, Elf *elf, const GElf_Phdr *ph,
 	return 0;
 }
 
+/* A dump inside a container (flattened stream) has no file descriptor
+ * libelf could read: copy the headers, the program header table and the
+ * notes (all near the start) into memory for elf_memory(). */
+enum { ELF_IMAGE_MAX = 80u << 20 };
+
+static int container_image(struct input *in, char **ret, size_t *len_ret,
+			   struct mdf_err *err)
+{
+	Elf64_Ehdr eh;
+	uint64_t end, phnum, i;
+	char *img;
+	int rc;
+
+	if (in->file_size < sizeof(eh))
+		return mdf_err_set(err, MDF_EFORMAT, "the ELF header is cut short");
+	rc = input_pread_full(in, &eh, sizeof(eh), 0, err);
+	if (rc < 0)
+		return rc;
+	phnum = eh.e_phnum;
+	end = sizeof(eh);
+	if (eh.e_ident[EI_CLASS] == ELFCLASS64 && eh.e_shoff &&
+	    eh.e_shoff < in->file_size)
+		end = eh.e_shoff + sizeof(Elf64_Shdr) > end ?
+		      eh.e_shoff + sizeof(Elf64_Shdr) : end;
+	if (phnum == PN_XNUM && eh.e_shoff &&
+	    eh.e_shoff + sizeof(Elf64_Shdr) <= in->file_size) {
+		Elf64_Shdr sh0;
+
+		rc = input_pread_full(in, &sh0, sizeof(sh0), eh.e_shoff, err);
+		if (rc < 0)
+			return rc;
+		phnum = sh0.sh_info;
+	}
+	if (eh.e_ident[EI_CLASS] == ELFCLASS64 &&
+	    eh.e_phoff + phnum * sizeof(Elf64_Phdr) <= in->file_size &&
+	    phnum * sizeof(Elf64_Phdr) <= ELF_IMAGE_MAX) {
+		if (eh.e_phoff + phnum * sizeof(Elf64_Phdr) > end)
+			end = eh.e_phoff + phnum * sizeof(Elf64_Phdr);
+		for (i = 0; i < phnum; i++) {
+			Elf64_Phdr ph;
+
+			rc = input_pread_full(in, &ph, sizeof(ph),
+					      eh.e_phoff + i * sizeof(ph), err);
+			if (rc < 0)
+				return rc;
+			if (ph.p_type == PT_NOTE && ph.p_offset + ph.p_filesz > end &&
+			    ph.p_offset + ph.p_filesz <= in->file_size)
+				end = ph.p_offset + ph.p_filesz;
+		}
+	}
+	if (end > ELF_IMAGE_MAX)
+		return mdf_err_set(err, MDF_EUNSUPP,
+				   "the ELF headers and notes inside the stream span %llu bytes, more than %u MiB",
+				   (unsigned long long)end, ELF_IMAGE_MAX >> 20);
+	img = malloc((size_t)end);
+	if (!img)
+		return mdf_err_set(err, MDF_ENOMEM, "out of memory for the ELF headers");
+	rc = input_pread_full(in, img, (size_t)end, 0, err);
+	if (rc < 0) {
+		free(img);
+		return rc;
+	}
+	*ret = img;
+	*len_ret = (size_t)end;
+	return 0;
+}
+
 static int elf_open(struct input *in, struct mdf_err *err)
 {
 	struct input_load *loads = NULL;
@@ -108,15 +175,26 @@ static int elf_open(struct input *in, struct mdf_err *err)
 	GElf_Ehdr eh;
 	char mbuf[32];
 	size_t nph, i, nl = 0;
+	char *image = NULL;
+	size_t image_len = 0;
 	Elf *elf;
 	int rc;
 
 	if (elf_version(EV_CURRENT) == EV_NONE)
 		return mdf_err_set(err, MDF_EUNSUPP, "libelf is too old");
-	elf = elf_begin(in->fd, ELF_C_READ, NULL);
-	if (!elf)
+	if (in->vread) {
+		rc = container_image(in, &image, &image_len, err);
+		if (rc < 0)
+			return rc;
+		elf = elf_memory(image, image_len);
+	} else {
+		elf = elf_begin(in->fd, ELF_C_READ, NULL);
+	}
+	if (!elf) {
+		free(image);
 		return mdf_err_set(err, MDF_EFORMAT, "not a readable ELF file: %s",
 				   elf_errmsg(-1));
+	}
 	if (elf_kind(elf) != ELF_K_ELF) {
 		rc = mdf_err_set(err, MDF_EFORMAT, "not an ELF file");
 		goto out;
@@ -200,6 +278,7 @@ out:
 	free(ph);
 	free(loads);
 	elf_end(elf);
+	free(image);
 	return rc;
 }
 

@@ -68,12 +68,17 @@ int main(int argc, char **argv)
 
 	rc = opts_parse(&o, argc, argv, &err);
 	report_init(&rep, rc < 0 ? ML_DEFAULT : o.message_level,
-		    rc == 0 && (o.flatten || o.mode == MODE_SHOW_VMCOREINFO));
+		    o.flatten || (rc == 0 && o.mode == MODE_SHOW_VMCOREINFO));
 	if (rc < 0) {
+		/* makedumpfile prints these as common messages */
 		if (err.msg[0])
-			report_error(&rep, "%s", err.msg);
-		report_msg(&rep, "Commandline parameter is invalid.");
-		report_msg(&rep, "Try `makedumpfile --help' for more information.");
+			report_msg(&rep, "%s", err.msg);
+		if (!o.value_error) {
+			report_msg(&rep, "Commandline parameter is invalid.");
+			report_msg(&rep, "Try `makedumpfile --help' for more information.");
+		}
+		if (!o.check_params)
+			report_msg(&rep, "\nmakedumpfile Failed.");
 		return 1;
 	}
 	if (o.mode == MODE_HELP) {
@@ -97,8 +102,12 @@ int main(int argc, char **argv)
 	}
 	rc = dump_run(&o, &rep, &err);
 	report_deinit(&rep);
-	if (o.check_params)
+	if (o.check_params) {
+		/* no "makedumpfile Failed.": nothing was attempted */
+		if (rc < 0 && err.msg[0])
+			report_error(&rep, "%s", err.msg);
 		return rc < 0 ? 1 : 0;
+	}
 	if (rc < 0) {
 		/* an empty message was printed where it happened */
 		if (err.msg[0])

@@ -134,21 +134,15 @@ static int decode_sections(struct memmap *mm, const struct arch *arch,
 		if (extreme) {
 			uint64_t root = roots[nr / per_root];
 
-<<<<<<< HEAD
 			/* a root without sections: its entries stay as
 			 * calloc() left them (the caller clears them before
 			 * a second try), untouched; a 52-bit machine has
 			 * millions of them */
-=======
->>>>>>> fuzz
 			if (!root) {
 				nr = (nr / per_root + 1) * per_root - 1;
 				continue;
 			}
-<<<<<<< HEAD
 			s->state = MEMMAP_SEC_NONE;
-=======
->>>>>>> fuzz
 			addr = root + (nr % per_root) * sz + off;
 		} else {
 			s->state = MEMMAP_SEC_NONE;
@@ -209,9 +203,26 @@ out:
 	return rc;
 }
 
+static int memmap_setup(struct memmap *mm, const struct arch *arch,
+			const struct vmcoreinfo *vi, uint64_t max_pfn,
+			struct mdf_warns *warns, struct mdf_err *err);
+
 int memmap_init(struct memmap *mm, const struct arch *arch,
 		const struct vmcoreinfo *vi, uint64_t max_pfn,
 		struct mdf_warns *warns, struct mdf_err *err)
+{
+	int rc = memmap_setup(mm, arch, vi, max_pfn, warns, err);
+
+	/* a failure after the section table was allocated frees it: the
+	 * caller owns mm only on success */
+	if (rc < 0)
+		memmap_deinit(mm);
+	return rc;
+}
+
+static int memmap_setup(struct memmap *mm, const struct arch *arch,
+			const struct vmcoreinfo *vi, uint64_t max_pfn,
+			struct mdf_warns *warns, struct mdf_err *err)
 {
 	unsigned section_bits, physmem_bits;
 	uint64_t base, per_root = 1, nr_mem_sections, nr_roots;
@@ -314,11 +325,8 @@ int memmap_init(struct memmap *mm, const struct arch *arch,
 
 		if (arch_read_ulong(arch, base, &ptr, err) == 0 && ptr) {
 			memset(mm->sec, 0, mm->nr_sec * sizeof(*mm->sec));
-<<<<<<< HEAD
 			memset(mm->used, 0, ((mm->nr_sec >> MEMMAP_CHUNK_SHIFT) / 64 + 1) *
 			       sizeof(*mm->used));
-=======
->>>>>>> fuzz
 			rc = decode_sections(mm, arch, vi, ptr, extreme,
 					     per_root, nr_roots, err);
 			if (rc < 0)

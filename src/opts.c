@@ -177,12 +177,14 @@ static int parse_levels(struct opts *o, const char *s, struct mdf_err *err)
 
 		if (l < 0 || l > 31 || o->n_levels >= OPTS_MAX_LEVELS) {
 			mdf_err_set(err, MDF_EINVAL, "Dump_level(%d) is invalid.", l);
+			o->value_error = true;
 			return -MDF_EINVAL;
 		}
 		o->dump_level[o->n_levels++] = (unsigned)l;
 	}
 	if (!o->n_levels) {
 		mdf_err_set(err, MDF_EINVAL, "Dump_level(%s) is invalid.", s);
+		o->value_error = true;
 		return -MDF_EINVAL;
 	}
 	return 0;
@@ -314,7 +316,7 @@ int opts_parse(struct opts *o, int argc, char **argv, struct mdf_err *err)
 	memset(&lopts[nl], 0, sizeof(lopts[nl]));
 
 	optind = 1;
-	opterr = 0;
+	opterr = 1;	/* getopt names an unknown option, as in makedumpfile */
 	while ((c = getopt_long(argc, argv, sopts, lopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': o->codec = CODEC_ZLIB; break;
@@ -327,8 +329,10 @@ int opts_parse(struct opts *o, int argc, char **argv, struct mdf_err *err)
 				return -MDF_EINVAL;
 			break;
 		case 'L':
-			if (!parse_size(optarg, &o->limit_size))
+			if (!parse_size(optarg, &o->limit_size)) {
+				o->value_error = true;
 				return invalid(err, "Limit size(%s) is invalid.", optarg);
+			}
 			break;
 		case 'x': o->vmlinux = optarg; break;
 		case 'i': o->vmcoreinfo_in = optarg; break;
@@ -340,7 +344,10 @@ int opts_parse(struct opts *o, int argc, char **argv, struct mdf_err *err)
 		case 'X': o->exclude_xen_domu = true; break;
 		case 'b': o->block_order = atoi(optarg); break;
 		case 'D': debug = true; break;
-		case 'v': o->mode = MODE_VERSION; break;
+		case 'v':	/* -h wins over -v, whatever the order */
+			if (o->mode != MODE_HELP)
+				o->mode = MODE_VERSION;
+			break;
 		case 'h': o->mode = MODE_HELP; break;
 		case OPT_SPLIT: o->split = true; break;
 		case OPT_REASSEMBLE: o->reassemble = true; break;
@@ -378,6 +385,7 @@ int opts_parse(struct opts *o, int argc, char **argv, struct mdf_err *err)
 			if (ml < 0 || ml > 31) {
 				mdf_err_set(err, MDF_EINVAL,
 					    "Message_level(%d) is invalid.", ml);
+				o->value_error = true;
 				return -MDF_EINVAL;
 			}
 			o->message_level = (unsigned)ml;
@@ -428,6 +436,8 @@ int opts_parse(struct opts *o, int argc, char **argv, struct mdf_err *err)
 	}
 	o->args = argv + optind;
 	o->nargs = argc - optind;
+	o->argv = argv;
+	o->argc = argc;
 
 	/* applied after parsing, so their order does not matter */
 	if (debug)

@@ -226,6 +226,11 @@ void report_progress_done(struct report *r, const char *label)
 	r->label = NULL;
 }
 
+void report_progress_end(struct report *r)
+{
+	close_line(r);
+}
+
 void report_clear_ranges(struct report *r)
 {
 	int i;
@@ -328,7 +333,6 @@ void report_stats(struct report *r, const struct dump_stats *st,
 		(unsigned long long)st->excluded[PC_HWPOISON]);
 	fprintf(f, "    Offline pages           : 0x%016llx\n",
 		(unsigned long long)st->excluded[PC_OFFLINE]);
-	fprintf(f, "    Extension filter pages  : 0x%016llx\n", 0ull);
 	fprintf(f, "  Remaining pages  : 0x%016llx\n", (unsigned long long)remain);
 	if (elf)
 		fprintf(f, "     in ELF format : 0x%016llx\n",

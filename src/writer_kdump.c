@@ -34,9 +34,10 @@ struct kdump_writer {
 	uint64_t dcache_off, pcache_off;	/* file offsets of their starts */
 	uint64_t data_off;			/* next data byte */
 	uint64_t ndesc;				/* descriptors emitted */
+	uint64_t nrange;			/* --split: dumpable in the part */
 	/* the sub header, rewritten by finish() with the eraseinfo */
 	struct kdump_sub_header sh;
-	bool erasing;				/* --config given */
+	bool erasing;		/* --config given, or the input's eraseinfo */
 };
 
 static uint32_t codec_flag(enum codec_id id)
@@ -140,7 +141,7 @@ static int kdump_begin(struct writer *w, struct mdf_err *err)
 	uint64_t off_note = k->block + sizeof(sh);
 	int rc;
 
-	k->erasing = p->erase && p->erase->ninst;
+	k->erasing = (p->erase && p->erase->ninst) || p->eraseinfo_len;
 
 	/* a seekable output says INCOMPLETE until finish(); a stream is
 	 * written once, in its final form */
@@ -154,6 +155,14 @@ static int kdump_begin(struct writer *w, struct mdf_err *err)
 	put_le64(&sh.phys_base, p->phys_base);
 	put_le32(&sh.dump_level, p->dump_level);
 	put_le64(&sh.max_mapnr_64, p->max_mapnr);
+	if (p->split) {
+		/* the legacy fields keep 32 bits, as makedumpfile's do */
+		put_le32(&sh.split, 1);
+		put_le64(&sh.start_pfn, (uint32_t)p->split_start);
+		put_le64(&sh.end_pfn, (uint32_t)p->split_end);
+		put_le64(&sh.start_pfn_64, p->split_start);
+		put_le64(&sh.end_pfn_64, p->split_end);
+	}
 	if (in->notes_len) {
 		put_le64(&sh.offset_note, off_note);
 		put_le64(&sh.size_note, in->notes_len);
@@ -193,8 +202,16 @@ static int kdump_count_window(struct writer *w, const struct cycle *c,
 	rc = sink_write_at(w->p.sink, k->off_bitmap2 + at, c->bm2, bytes, err);
 	if (rc < 0)
 		return rc;
-	if (!c->empty)
-		k->ndumpable += bm_count(c->bm2, 0, n);
+	if (c->empty)
+		return 0;
+	k->ndumpable += bm_count(c->bm2, 0, n);
+	if (w->p.split) {
+		uint64_t a = w->p.split_start > c->start ? w->p.split_start : c->start;
+		uint64_t b = w->p.split_end < c->end ? w->p.split_end : c->end;
+
+		if (a < b)
+			k->nrange += bm_count(c->bm2, a - c->start, b - c->start);
+	}
 	return 0;
 }
 
@@ -290,7 +307,8 @@ static int kdump_pass_begin(struct writer *w, unsigned pass,
 		k->data_off += k->block;
 	}
 	ret->work = PIPE_COMPRESS;
-	ret->pfn_end = w->p.max_mapnr;
+	ret->pfn_start = w->p.split ? w->p.split_start : 0;
+	ret->pfn_end = w->p.split ? w->p.split_end : w->p.max_mapnr;
 	ret->ranges = NULL;
 	(void)err;
 	return 0;
@@ -360,33 +378,43 @@ static int kdump_pass_end(struct writer *w, unsigned pass,
 	rc = flush_pair(k, err);
 	if (rc < 0)
 		return rc;
-	if (k->ndesc != k->ndumpable)
+	if (k->ndesc != (w->p.split ? k->nrange : k->ndumpable))
 		return mdf_err_set(err, MDF_EIO,
 				   "wrote %llu page descriptors but counted %llu dumpable pages",
 				   (unsigned long long)k->ndesc,
-				   (unsigned long long)k->ndumpable);
+				   (unsigned long long)(w->p.split ? k->nrange :
+							k->ndumpable));
 	return 0;
 }
 
-/* --config: the erased commands after the last page data, and the sub
- * header pointing at them (formats.md section 5.3) */
+/* The erase directives after the last page data, the input's first
+ * (re-filtering, makedumpfile's order) then --config's, and the sub
+ * header pointing at them (formats.md section 5.3). */
 static int write_eraseinfo(struct kdump_writer *k, struct mdf_err *err)
 {
-	struct sink *s = k->w.p.sink;
-	char *text;
-	size_t len;
-	int rc;
+	const struct writer_params *p = &k->w.p;
+	struct sink *s = p->sink;
+	char *text = NULL;
+	size_t len = 0;
+	int rc = 0;
 
-	rc = erase_info_text(k->w.p.erase, &text, &len, err);
-	if (rc < 0)
-		return rc;
-	if (len) {
-		rc = sink_write_at(s, k->data_off, text, len, err);
+	if (p->erase) {
+		rc = erase_info_text(p->erase, &text, &len, err);
+		if (rc < 0)
+			return rc;
+	}
+	if (p->eraseinfo_len)
+		rc = sink_write_at(s, k->data_off, p->eraseinfo,
+				   p->eraseinfo_len, err);
+	if (rc == 0 && len)
+		rc = sink_write_at(s, k->data_off + p->eraseinfo_len, text, len,
+				   err);
+	if (p->eraseinfo_len + len) {
 		put_le64(&k->sh.offset_eraseinfo, k->data_off);
-		put_le64(&k->sh.size_eraseinfo, len);
+		put_le64(&k->sh.size_eraseinfo, p->eraseinfo_len + len);
 	}
 	free(text);
-	if (rc == 0 && (len || !s->can_patch))
+	if (rc == 0 && (p->eraseinfo_len + len || !s->can_patch))
 		rc = sink_write_at(s, k->block, &k->sh, sizeof(k->sh), err);
 	return rc;
 }

@@ -60,8 +60,8 @@ check '[ $? = 1 ] && grep -q "Commandline parameter is invalid." "$dir/e3.log"' 
 
 # options that change the dump's content are refused until they exist
 "$BIN" --split -d 31 "$dir/fake.kdump" "$dir/p1" "$dir/p2" > "$dir/e4.log" 2>&1
-check '[ $? = 1 ] && grep -q "^--split is not implemented yet" "$dir/e4.log" && [ ! -e "$dir/p1" ]' \
-	"--split is refused by name, nothing written"
+check '[ $? = 1 ] && grep -q "makedumpfile Failed" "$dir/e4.log" && [ ! -e "$dir/p1" ] && [ ! -e "$dir/p2" ]' \
+	"--split of an unreadable dump fails before any part is written"
 
 "$BIN" -v > "$dir/v.log" 2>&1
 check 'grep -Eq "^lzo	(en|dis)abled$" "$dir/v.log" && grep -Eq "^snappy	(en|dis)abled$" "$dir/v.log" && grep -Eq "^zstd	(en|dis)abled$" "$dir/v.log"' \

@@ -1,6 +1,12 @@
 /* dumpcheck: read a dump we wrote back and compare it with its source.
  *
  *   dumpcheck [--report-json FILE] [--allow-incomplete] DUMP SOURCE
+ *   dumpcheck --same DUMP1 DUMP2
+ *
+ * --same: two dumps of any format this tool reads (kdump-compressed,
+ * flattened, ELF) hold the same memory map, dump level and pages: every
+ * pfn has data in both or in neither, and the data is equal byte for byte
+ * (codecs may differ).
  *
  * DUMP is kdump-compressed or ELF (our -E).  For kdump-compressed: the
  * header and sub header fields, the note copy and VMCOREINFO pointer, the
@@ -589,11 +595,92 @@ static int check_elf(struct ctx *c)
 	return 0;
 }
 
+/* ---- --same ---- */
+
+static struct input *open_dump(const char *path)
+{
+	struct input *in;
+	struct mdf_err err;
+
+	if (input_open(path, NULL, NULL, &in, &err))
+		die("%s", err.msg);
+	if (in->vmcoreinfo && !in->fixed_page_size) {
+		const char *ps = strstr(in->vmcoreinfo, "PAGESIZE=");
+
+		if (ps && input_set_page_size(in, (unsigned)atoi(ps + 9), &err))
+			die("%s", err.msg);
+	}
+	return in;
+}
+
+static int same(const char *a, const char *b)
+{
+	struct input *x = open_dump(a), *y = open_dump(b);
+	struct input_reader rx, ry;
+	struct mdf_err err;
+	uint64_t max, pfn, both = 0, none = 0;
+	size_t i;
+
+	if (x->page_size != y->page_size)
+		die("the page sizes differ (%s)", b);
+	if (x->nranges != y->nranges)
+		FAIL("%zu and %zu memory ranges", x->nranges, y->nranges);
+	for (i = 0; i < x->nranges && i < y->nranges; i++)
+		if (x->ranges[i].paddr != y->ranges[i].paddr ||
+		    x->ranges[i].memsz != y->ranges[i].memsz)
+			FAIL("range %zu: %#llx+%#llx vs %#llx+%#llx", i,
+			     (unsigned long long)x->ranges[i].paddr,
+			     (unsigned long long)x->ranges[i].memsz,
+			     (unsigned long long)y->ranges[i].paddr,
+			     (unsigned long long)y->ranges[i].memsz);
+	if (x->src_dump_level != y->src_dump_level)
+		FAIL("dump levels %d and %d", x->src_dump_level, y->src_dump_level);
+	max = input_max_pfn(x);
+	if (input_max_pfn(y) != max)
+		FAIL("max_mapnr %#llx and %#llx", (unsigned long long)max,
+		     (unsigned long long)input_max_pfn(y));
+	if (input_reader_init(&rx, x, &err) || input_reader_init(&ry, y, &err))
+		die("%s", err.msg);
+	for (pfn = 0; pfn < max; pfn++) {
+		const uint8_t *p, *q;
+		int r1 = input_read_page(&rx, pfn, &p, &err), r2;
+
+		if (r1 < 0)
+			die("%s", err.msg);
+		r2 = input_read_page(&ry, pfn, &q, &err);
+		if (r2 < 0)
+			die("%s", err.msg);
+		if (r1 != r2) {
+			FAIL("pfn %#llx has data only in %s",
+			     (unsigned long long)pfn, r1 ? b : a);
+			continue;
+		}
+		if (r1) {
+			none++;
+			continue;
+		}
+		both++;
+		if (memcmp(p, q, x->page_size))
+			FAIL("pfn %#llx differs", (unsigned long long)pfn);
+	}
+	printf("same: %s (%s) and %s (%s): %llu pages compared, %llu without data in both\n",
+	       a, x->ops->name, b, y->ops->name, (unsigned long long)both,
+	       (unsigned long long)none);
+	input_reader_deinit(&rx);
+	input_reader_deinit(&ry);
+	input_close(x);
+	input_close(y);
+	if (failures)
+		printf("dumpcheck: %d differences\n", failures);
+	return failures ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option lo[] = {
 		{ "report-json", required_argument, NULL, 'j' },
 		{ "allow-incomplete", no_argument, NULL, 'i' },
+		{ "same", no_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ctx c = { 0 };
@@ -601,6 +688,7 @@ int main(int argc, char **argv)
 	struct mdf_err err;
 	struct stat st;
 	char magic[8];
+	bool same_mode = false;
 	int o;
 
 	while ((o = getopt_long(argc, argv, "", lo, NULL)) != -1) {
@@ -608,8 +696,15 @@ int main(int argc, char **argv)
 			json = optarg;
 		else if (o == 'i')
 			c.allow_incomplete = true;
+		else if (o == 's')
+			same_mode = true;
 		else
 			return 2;
+	}
+	if (same_mode) {
+		if (argc - optind != 2)
+			die("%s", "usage: dumpcheck --same DUMP1 DUMP2");
+		return same(argv[optind], argv[optind + 1]);
 	}
 	if (argc - optind != 2) {
 		fprintf(stderr, "usage: dumpcheck [--report-json FILE] [--allow-incomplete] DUMP SOURCE\n");

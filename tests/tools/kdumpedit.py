@@ -1,0 +1,109 @@
+#!/usr/bin/env python3
+"""kdumpedit.py: damage a kdump-compressed file in one named way (tests).
+
+    kdumpedit.py KIND IN OUT
+
+KIND: truncate-header, version0, bigendian, ilp32, bitmaps-short,
+truncate-table, truncate-data, flags-unknown, desc-oversize, desc-outside, data-garbage,
+incomplete-truncated, split-backwards, eraseinfo (adds erase directives
+at the end and points the sub header at them).
+The fields are those of include/fmt_kdump.h (formats.md sections 2-5).
+"""
+import struct
+import sys
+
+HDR_VERSION, STATUS, BLOCK, SUB, BMBLOCKS = 8, 424, 428, 432, 436
+SH_SPLIT, SH_START64, SH_END64, SH_MAX64 = 12, 80, 88, 96
+SH_EI_OFF, SH_EI_SIZE = 64, 72
+ERASEINFO = b'erase init_uts_ns.name.nodename size 65\nerase jiffies nullify\n'
+
+
+def u32(d, o):
+    return struct.unpack_from('<I', d, o)[0]
+
+
+def u64(d, o):
+    return struct.unpack_from('<Q', d, o)[0]
+
+
+def layout(d):
+    block = u32(d, BLOCK)
+    table = (1 + u32(d, SUB)) * block + u32(d, BMBLOCKS) * block
+    return block, table
+
+
+def ndesc(d):
+    """set bits of the 2nd bitmap: the number of page_descs"""
+    block = u32(d, BLOCK)
+    half = u32(d, BMBLOCKS) * block // 2
+    bm2 = (1 + u32(d, SUB)) * block + half
+    return sum(bin(b).count('1') for b in d[bm2:bm2 + half])
+
+
+def every_desc(d, fn):
+    block, table = layout(d)
+    for i in range(ndesc(d)):
+        fn(table + 24 * i)
+
+
+def first_desc(d, pred):
+    """index and offset of the first page_desc whose data satisfies pred"""
+    block, table = layout(d)
+    i = 0
+    while table + 24 * (i + 1) <= len(d):
+        off, size, flags = struct.unpack_from('<QII', d, table + 24 * i)
+        if off and pred(off, size, flags):
+            return i, table + 24 * i
+        i += 1
+    sys.exit('kdumpedit: no page_desc fits')
+
+
+def main():
+    kind, src, dst = sys.argv[1:4]
+    d = bytearray(open(src, 'rb').read())
+    block, table = layout(d)
+    if kind == 'truncate-header':
+        d = d[:300]
+    elif kind == 'version0':
+        struct.pack_into('<I', d, HDR_VERSION, 0)
+    elif kind == 'bigendian':
+        for o in (HDR_VERSION, STATUS, BLOCK, SUB, BMBLOCKS):
+            struct.pack_into('>I', d, o, u32(d, o))
+    elif kind == 'ilp32':
+        struct.pack_into('<I', d, 416, block)
+        struct.pack_into('<I', d, BLOCK, 0x1234)
+    elif kind == 'bitmaps-short':
+        struct.pack_into('<I', d, BMBLOCKS, 1)
+    elif kind == 'truncate-table':
+        d = d[:table + 24 * ndesc(d) // 2]
+    elif kind in ('truncate-data', 'incomplete-truncated'):
+        # the table is whole, the data after it cut in half
+        start = table + 24 * ndesc(d)
+        d = d[:start + (len(d) - start) // 2]
+        if kind == 'incomplete-truncated':
+            struct.pack_into('<I', d, STATUS, u32(d, STATUS) | 8)
+    elif kind == 'flags-unknown':
+        _, at = first_desc(d, lambda o, s, f: f != 0)
+        struct.pack_into('<I', d, at + 12, 0x40)
+    elif kind == 'desc-oversize':
+        every_desc(d, lambda at: struct.pack_into('<I', d, at + 8, block * 2))
+    elif kind == 'desc-outside':
+        every_desc(d, lambda at: struct.pack_into('<Q', d, at, len(d) + 4096))
+    elif kind == 'data-garbage':
+        _, at = first_desc(d, lambda o, s, f: f != 0 and s > 64)
+        off, size = u64(d, at), u32(d, at + 8)
+        d[off:off + size] = bytes((i * 37 + 11) & 0xff for i in range(size))
+    elif kind == 'split-backwards':
+        struct.pack_into('<I', d, block + SH_SPLIT, 1)
+        mx = u64(d, block + SH_MAX64)
+        struct.pack_into('<QQ', d, block + SH_START64, mx // 2, mx // 4)
+    elif kind == 'eraseinfo':
+        struct.pack_into('<QQ', d, block + SH_EI_OFF, len(d), len(ERASEINFO))
+        d += ERASEINFO
+    else:
+        sys.exit('kdumpedit: unknown kind ' + kind)
+    open(dst, 'wb').write(d)
+
+
+if __name__ == '__main__':
+    main()
