@@ -118,7 +118,7 @@ include tests/fuzz/fuzz.mk
 # built and run.
 check:
 	@bash tests/tools/deps.sh test
-	@$(MAKE) --no-print-directory check-run TESTS="$(or $(TESTS),unit e2e real kdump)"
+	@$(MAKE) --no-print-directory check-run TESTS="$(or $(TESTS),unit e2e real fuzz sanitize kdump)"
 
 check-run: $(BIN) $(UNIT_BINS) $(TOOL_BINS) $(CHECK_EXTRA)
 	@BUILD=$(BUILD) BIN=$(abspath $(BIN)) bash tests/run.sh $(TESTS)
