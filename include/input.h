@@ -139,6 +139,10 @@ struct input {
 	 * file_size is the logical size; vclose releases the container */
 	int (*vread)(struct input *in, void *buf, size_t len, uint64_t off,
 		     struct mdf_err *err);
+	/* true if records hold every byte of [off, off + len): holes cost
+	 * nothing in the container, so a format must not stream through
+	 * a region of them (a tiny stream could claim terabytes) */
+	bool (*vbacked)(const struct input *in, uint64_t off, uint64_t len);
 	void (*vclose)(struct input *in);
 	void *vpriv;
 	const char *container;		/* "flattened", or NULL */

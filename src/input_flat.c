@@ -234,6 +234,40 @@ static int flat_vread(struct input *in, void *buf, size_t len, uint64_t off,
 	return 0;
 }
 
+static bool flat_backed(const struct input *in, uint64_t off, uint64_t len)
+{
+	const struct flat *f = in->vpriv;
+	size_t lo = 0, hi = f->nseg;
+
+	if (off > f->size || len > f->size - off)
+		return false;
+	/* the last piece starting at or before off; pieces are disjoint
+	 * and sorted, so the bytes are held iff they run on without a gap */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (f->seg[mid].off <= off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo)
+		return len == 0;
+	for (lo--; len; lo++) {
+		const struct flat_seg *s = &f->seg[lo];
+		uint64_t n;
+
+		if (lo >= f->nseg || s->off > off || off - s->off >= s->len)
+			return false;
+		n = s->len - (off - s->off);
+		if (n >= len)
+			return true;
+		off += n;
+		len -= n;
+	}
+	return true;
+}
+
 static void flat_close(struct input *in)
 {
 	struct flat *f = in->vpriv;
@@ -315,6 +349,7 @@ static int flat_open(struct input *in, struct mdf_err *err)
 		return rc;
 	in->file_size = f->size;
 	in->vread = flat_vread;
+	in->vbacked = flat_backed;
 	return input_open_inner(in, err);
 fail:
 	free(rec.v);

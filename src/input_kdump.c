@@ -336,6 +336,9 @@ static int cached_page(struct input *in, struct kd *kd, uint64_t pfn,
 	rc = kdump_read_page(&kd->rd, pfn, &p, err);
 	if (rc)
 		return rc;
+	/* allocated on first use: most runs never read_paddr() */
+	if (!kd->cdata && !(kd->cdata = malloc((size_t)PAGE_CACHE * kd->block)))
+		return mdf_err_set(err, MDF_ENOMEM, "out of memory for a page cache");
 	i = kd->cnext++ % PAGE_CACHE;
 	memcpy(kd->cdata + (size_t)i * kd->block, p, kd->block);
 	kd->cpfn[i] = pfn;
@@ -356,7 +359,7 @@ static int kdump_read_paddr(struct input *in, uint64_t paddr, void *buf,
 		uint64_t pfn = paddr >> in->page_shift;
 		size_t in_page = (size_t)(paddr & (kd->block - 1));
 		size_t n = kd->block - in_page;
-		const uint8_t *p;
+		const uint8_t *p = NULL;
 
 		if (n > len)
 			n = len;
@@ -551,30 +554,34 @@ static int count_descs(struct input *in, struct kd *kd, struct mdf_err *err)
 {
 	uint8_t *buf;
 	uint64_t c, done = 0, pos;
+	size_t bufsz = STREAM;
 	int rc = 0;
 
 	kd->nchunks = (kd->max_mapnr + CHUNK_PFNS - 1) >> CHUNK_SHIFT;
+	/* a small dump streams less than STREAM (a multiple of a chunk) */
+	if (kd->nchunks * CHUNK_BYTES < bufsz)
+		bufsz = (size_t)kd->nchunks * CHUNK_BYTES;
 	kd->base = calloc(kd->nchunks + 1, sizeof(*kd->base));
-	buf = malloc(STREAM);
+	buf = malloc(bufsz);
 	if (!kd->base || !buf) {
 		free(buf);
 		return mdf_err_set(err, MDF_ENOMEM, "out of memory for the 2nd bitmap index");
 	}
-	for (pos = 0; pos < kd->nchunks * CHUNK_BYTES; pos += STREAM) {
+	for (pos = 0; pos < kd->nchunks * CHUNK_BYTES; pos += bufsz) {
 		uint64_t len = kd->nchunks * CHUNK_BYTES - pos;
 
-		if (len > STREAM)
-			len = STREAM;
+		if (len > bufsz)
+			len = bufsz;
 		if (pos + len > kd->bmlen)
 			len = kd->bmlen - pos;
-		memset(buf, 0, STREAM);
+		memset(buf, 0, bufsz);
 		rc = read_bytes(in, kd->off_bm2 + pos, buf, (size_t)len, err);
 		if (rc < 0) {
 			mdf_err_wrap(err, "reading the 2nd bitmap");
 			break;
 		}
 		for (c = pos / CHUNK_BYTES;
-		     c < kd->nchunks && c * CHUNK_BYTES < pos + STREAM; c++) {
+		     c < kd->nchunks && c * CHUNK_BYTES < pos + bufsz; c++) {
 			uint64_t a = c << CHUNK_SHIFT, b = a + CHUNK_PFNS;
 			const uint8_t *bits = buf + (c * CHUNK_BYTES - pos);
 
@@ -599,18 +606,19 @@ static int build_ranges(struct input *in, struct kd *kd, struct mdf_err *err)
 {
 	struct input_range *r = NULL;
 	size_t n = 0, cap = 0;
-	uint8_t *buf = malloc(STREAM);
+	size_t bufsz = kd->bmlen < STREAM ? (size_t)kd->bmlen : STREAM;
+	uint8_t *buf = malloc(bufsz ? bufsz : 1);
 	uint64_t pos, run_start = 0, p;
 	bool in_run = false;
 	int rc = 0;
 
 	if (!buf)
 		return mdf_err_set(err, MDF_ENOMEM, "out of memory for the 1st bitmap");
-	for (pos = 0; pos * 8 < kd->max_mapnr && rc == 0; pos += STREAM) {
+	for (pos = 0; pos * 8 < kd->max_mapnr && rc == 0; pos += bufsz) {
 		uint64_t len = kd->bmlen - pos;
 
-		if (len > STREAM)
-			len = STREAM;
+		if (len > bufsz)
+			len = bufsz;
 		rc = read_bytes(in, kd->off_bm1 + pos, buf, (size_t)len, err);
 		if (rc < 0) {
 			mdf_err_wrap(err, "reading the 1st bitmap");
@@ -783,6 +791,23 @@ static int kdump_open(struct input *in, struct mdf_err *err)
 				   (unsigned long long)in->file_size,
 				   (unsigned long long)kd->off_table);
 
+	/* the bitmaps are streamed below, at a cost that grows with
+	 * max_mapnr: in a container, where holes cost nothing, only bytes
+	 * it holds.  Writers write a bit for every pfn (makedumpfile 1.7.2
+	 * leaves the padding to the block out of a -F stream). */
+	if (in->vbacked) {
+		uint64_t need = (kd->max_mapnr + 7) / 8;
+
+		if (!in->vbacked(in, kd->off_bm1, need) ||
+		    !in->vbacked(in, kd->off_bm2, need))
+			return mdf_err_set(err, MDF_EFORMAT,
+					   "the %s stream does not hold the bitmaps (%llu bytes each at %#llx and %#llx)",
+					   in->container ? in->container : "container",
+					   (unsigned long long)need,
+					   (unsigned long long)kd->off_bm1,
+					   (unsigned long long)kd->off_bm2);
+	}
+
 	kd->start_pfn = 0;
 	kd->end_pfn = kd->max_mapnr;
 	if (kd->hv >= 2 && get_le32(&sh.split)) {
@@ -841,9 +866,6 @@ static int kdump_open(struct input *in, struct mdf_err *err)
 	if (rc < 0)
 		return rc;
 
-	kd->cdata = malloc((size_t)PAGE_CACHE * block);
-	if (!kd->cdata)
-		return mdf_err_set(err, MDF_ENOMEM, "out of memory for a page cache");
 	memset(kd->cpfn, 0xff, sizeof(kd->cpfn));
 	rc = input_reader_init(&kd->rd, in, err);
 	if (rc < 0)

@@ -250,11 +250,16 @@ int reassemble_parts(char *const *paths, unsigned n, struct sink *out,
 	L.block = get_le32(&p[0].h.block_size);
 	L.max_mapnr = get_le64(&p[0].sh.max_mapnr_64);
 	L.bmlen = (uint64_t)get_le32(&p[0].h.bitmap_blocks) * L.block / 2;
-	if (L.block < 4096 || (L.block & (L.block - 1)) ||
+	/* the zero block and runs of page data go through buf: a block is
+	 * at most COPY_BUF (plausible page sizes end at 1 MiB); the sub
+	 * header has a block of its own before the bitmaps */
+	if (L.block < 4096 || L.block > COPY_BUF || (L.block & (L.block - 1)) ||
+	    get_le32(&p[0].h.sub_hdr_size) < 1 ||
 	    L.bmlen < (L.max_mapnr + 7) / 8) {
 		rc = mdf_err_set(err, MDF_EFORMAT,
-				 "%s: block size %llu or bitmaps of %llu bytes for %llu pfns are impossible",
+				 "%s: block size %llu, %u sub header blocks or bitmaps of %llu bytes for %llu pfns are impossible",
 				 p[0].path, (unsigned long long)L.block,
+				 get_le32(&p[0].h.sub_hdr_size),
 				 (unsigned long long)L.bmlen,
 				 (unsigned long long)L.max_mapnr);
 		goto out;
