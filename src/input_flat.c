@@ -174,6 +174,8 @@ static int raw_read(struct input *in, const struct flat *f, void *buf,
 	while (len) {
 		ssize_t n = pread(in->fd, p, len, (off_t)pos);
 
+		if (n < 0 && errno == EINTR)
+			continue;
 		if (n < 0)
 			return mdf_err_sys(err, errno, "reading %s", in->path);
 		if (n == 0)

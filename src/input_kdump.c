@@ -764,6 +764,9 @@ static int kdump_open(struct input *in, struct mdf_err *err)
 	sub_blocks = get_le32(&h.sub_hdr_size);
 	bm_blocks = get_le32(&h.bitmap_blocks);
 	memset(&sh, 0, sizeof(sh));
+	if (sub_blocks < 1)
+		return mdf_err_set(err, MDF_EFORMAT,
+				   "sub_hdr_size is 0: the header has no sub header block (the bitmaps would overlap it)");
 	if (in->file_size < 2 * (uint64_t)block)
 		return mdf_err_set(err, MDF_EFORMAT,
 				   "the file ends before the sub header");

@@ -6,7 +6,12 @@
 KIND: truncate-header, version0, bigendian, ilp32, bitmaps-short,
 truncate-table, truncate-data, flags-unknown, desc-oversize, desc-outside, data-garbage,
 incomplete-truncated, split-backwards, eraseinfo (adds erase directives
-at the end and points the sub header at them).
+at the end and points the sub header at them), bits-past-max (every
+padding bit after max_mapnr set in both bitmaps), bm2-all (the 2nd bitmap
+claims every pfn: more page_descs than the file holds), maxmapnr-huge
+(2^40 pfns in the same bitmaps), block-odd (6 KiB), block-huge (1 GiB),
+data-short (a zlib page that decodes to 100 bytes), subhdr-zero (no sub
+header block).
 The fields are those of include/fmt_kdump.h (formats.md sections 2-5).
 """
 import struct
@@ -97,6 +102,31 @@ def main():
         struct.pack_into('<I', d, block + SH_SPLIT, 1)
         mx = u64(d, block + SH_MAX64)
         struct.pack_into('<QQ', d, block + SH_START64, mx // 2, mx // 4)
+    elif kind == 'bits-past-max':
+        mx = u64(d, block + SH_MAX64)
+        half = u32(d, BMBLOCKS) * block // 2
+        for bm in ((1 + u32(d, SUB)) * block, (1 + u32(d, SUB)) * block + half):
+            for pfn in range(mx, min(half * 8, mx + 64 * 1024)):
+                d[bm + pfn // 8] |= 1 << (pfn % 8)
+    elif kind == 'bm2-all':
+        half = u32(d, BMBLOCKS) * block // 2
+        bm2 = (1 + u32(d, SUB)) * block + half
+        d[bm2:bm2 + half] = b'\xff' * half
+    elif kind == 'maxmapnr-huge':
+        struct.pack_into('<Q', d, block + SH_MAX64, 1 << 40)
+    elif kind == 'block-odd':
+        struct.pack_into('<I', d, BLOCK, 6144)
+    elif kind == 'block-huge':
+        struct.pack_into('<I', d, BLOCK, 1 << 30)
+    elif kind == 'subhdr-zero':
+        struct.pack_into('<I', d, SUB, 0)
+    elif kind == 'data-short':
+        import zlib
+        z = zlib.compress(bytes(range(100)))
+        _, at = first_desc(d, lambda o, s, f: f == 1 and s >= len(z))
+        off = u64(d, at)
+        d[off:off + len(z)] = z
+        struct.pack_into('<I', d, at + 8, len(z))
     elif kind == 'eraseinfo':
         struct.pack_into('<QQ', d, block + SH_EI_OFF, len(d), len(ERASEINFO))
         d += ERASEINFO
