@@ -214,9 +214,9 @@ int reassemble_parts(char *const *paths, unsigned n, struct sink *out,
 		     const struct reassemble_progress *prog,
 		     bool *incomplete_ret, struct mdf_err *err)
 {
-	struct part *p = calloc(n, sizeof(*p));
-	uint8_t *buf = malloc(COPY_BUF);
-	struct kdump_page_desc *d = malloc(DESC_BATCH * sizeof(*d));
+	struct part *p = calloc(n ? n : 1, sizeof(*p));
+	uint8_t *buf = NULL;
+	struct kdump_page_desc *d = NULL;
 	struct kdump_disk_header h;
 	struct kdump_sub_header sh;
 	struct layout L;
@@ -225,10 +225,8 @@ int reassemble_parts(char *const *paths, unsigned n, struct sink *out,
 	unsigned i;
 	int rc = 0;
 
-	if (!p || !buf || !d) {
-		rc = mdf_err_set(err, MDF_ENOMEM, "out of memory");
-		goto out;
-	}
+	if (!p)
+		return mdf_err_set(err, MDF_ENOMEM, "out of memory");
 	for (i = 0; i < n; i++)
 		p[i].fd = -1;
 	for (i = 0; i < n; i++) {
@@ -281,6 +279,13 @@ int reassemble_parts(char *const *paths, unsigned n, struct sink *out,
 				 "the parts end at pfn %#llx, the dump at %#llx (a part is missing)",
 				 (unsigned long long)pos,
 				 (unsigned long long)L.max_mapnr);
+		goto out;
+	}
+	/* the buffers once the parts look right */
+	buf = malloc(COPY_BUF);
+	d = malloc(DESC_BATCH * sizeof(*d));
+	if (!buf || !d) {
+		rc = mdf_err_set(err, MDF_ENOMEM, "out of memory");
 		goto out;
 	}
 	L.off_bm2 = (uint64_t)(1 + get_le32(&p[0].h.sub_hdr_size)) * L.block +

@@ -26,7 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 enum {
 	WINDOWS = 4,		/* ranges whose start is looked at */
 	WINDOW = 256,		/* pfns per window (a multiple of 8) */
-	READ_BYTES = 8u << 20,	/* page bytes read per input, at most */
+	READ_BYTES = 2u << 20,	/* page bytes read per input, at most */
 };
 
 static int memfd = -1;
