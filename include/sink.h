@@ -49,9 +49,15 @@ struct sink {
 };
 
 /** Create path for writing, mode 0600: exclusively unless force (then it
- * is truncated and its mode set to 0600). */
+ * is truncated and its mode set to 0600).  A symbolic link at path is
+ * never followed, with force neither. */
 int sink_file_create(const char *path, bool force, struct sink **ret,
 		     struct mdf_err *err);
+/** Before anything is created: no two of the nout output paths name the
+ * same file (another spelling, a hard link) and none names one of the nin
+ * inputs, which -f would truncate.  MDF_EINVAL naming both. */
+int sink_check_names(char *const *outs, unsigned nout, char *const *ins,
+		     unsigned nin, struct mdf_err *err);
 /** The flattened stream on fd (standard output): writes the stream header
  * now; sink_finish() writes the end marker. */
 int sink_flat_create(int fd, const char *name, struct sink **ret,

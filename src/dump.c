@@ -1557,7 +1557,7 @@ static int run_dmesg(struct dump_ctx *d, struct mdf_err *err)
 	if (path) {
 		f.name = path;
 		f.fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC |
-			    (o->force ? 0 : O_EXCL), 0600);
+			    O_NOFOLLOW | (o->force ? 0 : O_EXCL), 0600);
 		/* an existing file (-f) keeps its mode through O_TRUNC:
 		 * the log is 0600 like every output */
 		if (f.fd >= 0 && o->force && fchmod(f.fd, 0600) != 0) {
@@ -1589,6 +1589,26 @@ static int run_dmesg(struct dump_ctx *d, struct mdf_err *err)
 		return rc;
 	report_msg(d->rep, "\nThe dmesg log is saved to %s.", f.name);
 	return 0;
+}
+
+/* The files a run writes never name each other or what it reads. */
+static int check_output_names(const struct opts *o, struct mdf_err *err)
+{
+	unsigned n = o->nargs > 0 ? (unsigned)o->nargs : 0;
+
+	switch (o->mode) {
+	case MODE_CREATE:
+		if (o->dry_run || o->flatten || n < 2)
+			return 0;
+		return sink_check_names(o->args + 1, n - 1, o->args, 1, err);
+	case MODE_DUMP_DMESG:
+		return n < 2 ? 0 : sink_check_names(o->args + 1, 1, o->args, 1, err);
+	case MODE_REASSEMBLE:
+		return n < 2 ? 0 : sink_check_names(o->args + n - 1, 1, o->args,
+						     n - 1, err);
+	default:
+		return 0;
+	}
 }
 
 int dump_run(const struct opts *o, struct report *r, struct mdf_err *err)
@@ -1625,6 +1645,9 @@ int dump_run(const struct opts *o, struct report *r, struct mdf_err *err)
 		rc = o->mode == MODE_CREATE ? check_unimplemented(o, err) : 0;
 		goto out;
 	}
+	rc = check_output_names(o, err);
+	if (rc < 0)
+		goto out;
 	switch (o->mode) {
 	case MODE_GEN_VMCOREINFO:
 		if (o->check_params) {

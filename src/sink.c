@@ -115,7 +115,7 @@ static const struct sink_ops sink_file_ops = {
 int sink_file_create(const char *path, bool force, struct sink **ret,
 		     struct mdf_err *err)
 {
-	int flags = O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC;
+	int flags = O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW;
 	int fd, rc;
 
 	if (!force)
@@ -138,6 +138,70 @@ int sink_file_create(const char *path, bool force, struct sink **ret,
 	rc = sink_alloc(&sink_file_ops, path, fd, ret, err);
 	if (rc < 0)
 		close(fd);
+	return rc;
+}
+
+/* A file's identity before it exists: the real path of its directory and
+ * its last name; and its device and inode where it exists. */
+struct name_id {
+	char *dir;
+	const char *base;
+	bool exists, chardev;
+	dev_t dev;
+	ino_t ino;
+};
+
+static void name_id_of(const char *path, struct name_id *id)
+{
+	const char *slash = strrchr(path, '/');
+	char *d = slash ? strndup(path, (size_t)(slash - path) + 1) : NULL;
+	struct stat st;
+
+	id->base = slash ? slash + 1 : path;
+	id->dir = realpath(d ? d : ".", NULL);
+	free(d);
+	id->exists = stat(path, &st) == 0;
+	id->chardev = id->exists && S_ISCHR(st.st_mode);
+	id->dev = id->exists ? st.st_dev : 0;
+	id->ino = id->exists ? st.st_ino : 0;
+}
+
+static bool name_id_same(const struct name_id *a, const struct name_id *b)
+{
+	if (a->exists && b->exists)
+		return a->dev == b->dev && a->ino == b->ino;
+	return a->dir && b->dir && !strcmp(a->dir, b->dir) &&
+	       !strcmp(a->base, b->base);
+}
+
+int sink_check_names(char *const *outs, unsigned nout, char *const *ins,
+		     unsigned nin, struct mdf_err *err)
+{
+	struct name_id *id = calloc((size_t)nout + nin + 1, sizeof(*id));
+	unsigned i, j;
+	int rc = 0;
+
+	if (!id)
+		return mdf_err_set(err, MDF_ENOMEM, "out of memory");
+	for (i = 0; i < nout + nin; i++)
+		name_id_of(i < nout ? outs[i] : ins[i - nout], &id[i]);
+	for (i = 0; i < nout && rc == 0; i++)
+		for (j = i + 1; j < nout + nin && rc == 0; j++) {
+			/* /dev/null and other devices may repeat */
+			if (id[i].chardev || !name_id_same(&id[i], &id[j]))
+				continue;
+			if (j < nout)
+				rc = mdf_err_set(err, MDF_EINVAL,
+						 "%s and %s are the same file: every dump file needs a name of its own",
+						 outs[i], outs[j]);
+			else
+				rc = mdf_err_set(err, MDF_EINVAL,
+						 "the dump file %s is the input %s: writing it would destroy what it is made from",
+						 outs[i], ins[j - nout]);
+		}
+	for (i = 0; i < nout + nin; i++)
+		free(id[i].dir);
+	free(id);
 	return rc;
 }
 
