@@ -12,7 +12,8 @@ fails or interrupts writes to the dump file).
   complete but is not; a -F stream cut by a signal is refused by -R;
 - mode 0600 under umask 000 for every file the tool writes a dump into
   (-l, -E, -R, --dump-dmesg, with and without -f over a 0644 file);
-- names: --split is refused and creates nothing; --work-dir gets no file;
+- names: --split with one file named twice is refused and creates nothing,
+  parts are 0600 where they are named; --work-dir gets no file;
   an existing file or a symlink at the output path is not overwritten
   without -f.
 Every run has a timeout: never a hang.
@@ -247,11 +248,21 @@ sub = os.path.join(tmp, 'split')
 os.makedirs(sub, exist_ok=True)
 for n in os.listdir(sub):
     os.unlink(os.path.join(sub, n))
-rc, out, err = run(['--split', '-l', '-d', '31', core,
-                    os.path.join(sub, 'a'), os.path.join(sub, '../split/b')])
-ok(rc == 1 and os.listdir(sub) == [],
-   '--split is refused and creates nothing: %r'
+rc, out, err = run(['-f', '--split', '-l', '-d', '31', core,
+                    os.path.join(sub, 'a'), os.path.join(sub, '../split/a')])
+ok(rc == 1 and os.listdir(sub) == [] and 'are the same file' in err,
+   '--split -f with one file named twice is refused and creates nothing: %r'
    % err.strip().splitlines()[:1])
+rc, out, err = run(['--split', '-l', '-d', '31', core,
+                    os.path.join(sub, 'a'), os.path.join(sub, '../split/b')],
+                   umask=0)
+ok(rc == 0 and sorted(os.listdir(sub)) == ['a', 'b'] and
+   all(stat.S_IMODE(os.stat(os.path.join(sub, n)).st_mode) == 0o600
+       for n in ('a', 'b')),
+   '--split parts named through ../ are where they are named, mode 0600 '
+   'under umask 000')
+for n in os.listdir(sub):
+    os.unlink(os.path.join(sub, n))
 wd = os.path.join(tmp, 'workdir')
 os.makedirs(wd, exist_ok=True)
 for n in os.listdir(wd):
