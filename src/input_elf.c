@@ -104,7 +104,7 @@ static int read_notes(struct input *in, Elf *elf, const GElf_Phdr *ph,
 /* A dump inside a container (flattened stream) has no file descriptor
  * libelf could read: copy the headers, the program header table and the
  * notes (all near the start) into memory for elf_memory(). */
-enum { ELF_IMAGE_MAX = 80u << 20 };
+enum { ELF_IMAGE_MAX = 80u << 20, ELF_MAX_PHDRS = 1u << 18 };
 
 static int container_image(struct input *in, char **ret, size_t *len_ret,
 			   struct mdf_err *err)
@@ -230,6 +230,14 @@ static int elf_open(struct input *in, struct mdf_err *err)
 	}
 	if (nph == 0) {
 		rc = mdf_err_set(err, MDF_EFORMAT, "the core has no program headers");
+		goto out;
+	}
+	/* memory here and in the ranges grows with the count: a kernel
+	 * writes one PT_LOAD per range of RAM, thousands at most */
+	if (nph > ELF_MAX_PHDRS) {
+		rc = mdf_err_set(err, MDF_EFORMAT,
+				 "%zu program headers: more than a vmcore has (at most %u are read)",
+				 nph, (unsigned)ELF_MAX_PHDRS);
 		goto out;
 	}
 	if (in->file_size && (uint64_t)nph * sizeof(Elf64_Phdr) > in->file_size) {
