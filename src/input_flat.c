@@ -101,7 +101,8 @@ static int build_index(struct flat *f, struct flat_seg *rec, size_t n,
 	struct seg_list out = { 0 }, tmp = { 0 };
 	size_t i, j, k;
 
-	qsort(rec, n, sizeof(*rec), cmp_rec);
+	if (n)		/* a stream of no records: rec is NULL */
+		qsort(rec, n, sizeof(*rec), cmp_rec);
 	for (i = 0; i < n; i++) {
 		const struct flat_seg *r = &rec[i];
 		uint64_t end = r->off + r->len, pos;
