@@ -279,15 +279,25 @@ for lv in shim_levels:
        '-d %d --non-mmap with EIO on every forbidden byte: completes, same '
        'counts, %s reads, %s failed' % (lv, st.get('reads'), st.get('eio')))
 
-# 3. the mapped forbidden bytes are PROT_NONE: still completes
+# 3. the mapped forbidden bytes are PROT_NONE: still completes.  The tool
+# maps the file in windows (1 MiB) around what it reads, so only the
+# forbidden bytes that share a window with pages it reads are mapped at
+# all (the others are never even mapped); those must be some, or the
+# check proves nothing.
+protected = 0
 for lv in shim_levels:
     env, log = shim_env(path, in_dump, {'FAULTIO_PROTECT': '1'})
     rc, out, err, j = dry(path, lv, [], env)
     st = shim_log(log)
-    ok(rc == 0 and counts(j) == base[lv] and
-       st.get('protected', 0) >= nbytes - 2 * PAGE * len(in_dump),
-       '-d %d mmap with the forbidden bytes PROT_NONE (%s bytes): completes, '
-       'same counts' % (lv, st.get('protected')))
+    protected += st.get('protected', 0)
+    ok(rc == 0 and counts(j) == base[lv],
+       '-d %d mmap with the forbidden bytes PROT_NONE (%s bytes of them '
+       'mapped): completes, same counts' % (lv, st.get('protected')))
+    if rc != 0:
+        note(err[-1000:])
+if shim_levels:
+    ok(protected > 0, 'PROT_NONE: %d forbidden bytes were inside mapped '
+       'windows and never touched' % protected)
 
 # the controls: the same injection on pages that are read must be caught
 rc, err, j, reads = traced(path, 1)
