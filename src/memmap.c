@@ -22,13 +22,10 @@
 #define SECTION_MAP_MASK	(~0x3full)
 
 /* Bounds on what a (possibly hostile) dump can make us allocate and walk.
- * Sections: 16 bytes each; 2^25 is the kernel's own NR_MEM_SECTIONS for a
- * 52-bit physical address space in 128 MiB sections (x86_64 5-level,
- * arm64 4K/16K with LPA/LPA2, whose RAM may start at 2^50 and beyond), so
- * every real geometry is indexed.  The table is calloc()ed (512 MiB of
- * address space at most) and only the entries of sections that hold
- * memory are written, so a sparse 52-bit dump costs little resident
- * memory.  Roots: a 5-level
+ * Sections: 16 bytes each, 2^25 of them: a 52-bit physical address space
+ * in 128 MiB sections (arm64 LPA/LPA2, x86_64 5-level), where RAM can sit
+ * at 2^50 and above.  The table is calloc()ed and only the entries of
+ * roots that exist are written, so the untouched rest costs no memory.  Roots: a 5-level
  * x86_64 kernel has 2^18 (NR_SECTION_ROOTS, 2 MiB of pointers).  Beyond the
  * dump's last pfn, at most 2^16 section entries (8 TiB of x86_64 memory)
  * are looked at for offline memory the dump does not hold. */
