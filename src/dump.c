@@ -480,9 +480,16 @@ static int print_vtop(struct dump_ctx *d, struct mdf_err *err)
 	rc = arch_kvtop(&d->arch, d->o->vtop, &paddr, &len, err);
 	if (rc < 0)
 		return rc;
-	if (rc == MDF_ABSENT)
-		return mdf_err_wrap(err, "Can't translate %llx",
-				    (unsigned long long)d->o->vtop);
+	if (rc == MDF_ABSENT) {
+		/* as 1.7.2: not an error; NOT_PADDR printed, the run goes on */
+		mdf_warn(&d->warns, "Can't translate %llx: %s",
+			 (unsigned long long)d->o->vtop,
+			 err->msg[0] ? err->msg : "not mapped");
+		report_warns(d->rep, &d->warns);
+		d->warns.n = d->warns.dropped = 0;
+		mdf_err_clear(err);
+		paddr = UINT64_MAX;
+	}
 	report_msg(d->rep, "\nTranslating virtual address %llx to physical address.",
 		   (unsigned long long)d->o->vtop);
 	report_msg(d->rep, "VIRTUAL           PHYSICAL");
