@@ -28,8 +28,9 @@
 #include "mdf_err.h"
 
 enum {
-	PIPE_BATCH = 256,	/* pages per batch, at most */
-	PIPE_BATCH_MT = 64,	/* pages per batch with worker threads */
+	PIPE_BATCH = 256,	/* pages a batch can hold (pipeline_run()) */
+	PIPE_BATCH_PAGES = 64,	/* pages per batch of pipeline_get(): one
+				 * input run read, a few hundred KiB */
 	PIPE_MAX_THREADS = 256,
 };
 

@@ -631,7 +631,7 @@ static int drain_batches(struct dump_ctx *d, struct pipeline *pl,
  * and --report-json show it, the kdump test checks it. */
 static void reader_stats(struct dump_ctx *d, const struct pipeline *pl)
 {
-	uint64_t mapped = 0, pread = 0, windows = 0;
+	uint64_t mapped = 0, pread = 0, windows = 0, runs = 0;
 	unsigned i;
 
 	for (i = 0; i < pl->nworkers; i++) {
@@ -642,6 +642,7 @@ static void reader_stats(struct dump_ctx *d, const struct pipeline *pl)
 		mapped += rd->pages_mapped;
 		pread += rd->pages_pread;
 		windows += rd->windows;
+		runs += rd->runs;
 		if (rd->no_mmap) {
 			errno = rd->mmap_errno;
 			report_msg(d->rep, "Can't read the dump memory(%s) with mmap(): %m; read() was used instead.",
@@ -651,12 +652,14 @@ static void reader_stats(struct dump_ctx *d, const struct pipeline *pl)
 	d->stats.pages_mapped += mapped;
 	d->stats.pages_pread += pread;
 	d->stats.mmap_windows += windows;
+	d->stats.read_runs += runs;
 	if (mapped + pread)
-		report_debug(d->rep, "Page data: %llu pages through %llu mmap windows of %u KiB, %llu with read().",
+		report_debug(d->rep, "Page data: %llu pages through %llu mmap windows of %u KiB, %llu with read() (%llu reads of runs of up to %u KiB).",
 			     (unsigned long long)mapped,
 			     (unsigned long long)windows,
 			     (unsigned)(d->in->window_size >> 10),
-			     (unsigned long long)pread);
+			     (unsigned long long)pread, (unsigned long long)runs,
+			     (unsigned)(INPUT_RUN_BYTES >> 10));
 }
 
 /* A page pass: every window up to what the writer asks, dumpable pages

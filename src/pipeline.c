@@ -86,7 +86,7 @@ int pipeline_init(struct pipeline *p, struct input *in, enum pipe_work work,
 	p->nworkers = nthreads ? nthreads : 1;
 	/* one batch filled, one written, one per thread worked on: the
 	 * memory is fixed by N, never by the dump */
-	p->batch_pages = nthreads ? PIPE_BATCH_MT : PIPE_BATCH;
+	p->batch_pages = PIPE_BATCH_PAGES;
 	p->nbatch = nthreads ? nthreads + 2 : 1;
 	p->zeros = calloc(1, in->page_size);
 	p->w = calloc(p->nworkers, sizeof(*p->w));
@@ -233,9 +233,12 @@ static bool stable_pointer(const struct input *in, const uint8_t *ptr)
 static int run_batch(struct pipeline *p, struct pipe_worker *w,
 		     struct pipe_batch *b, uint8_t *slots)
 {
-	size_t psz = p->page_size;
+	size_t psz = p->page_size, used = 0;
 	unsigned i;
 
+	/* results are packed in slots: what a batch touches is what its
+	 * pages compressed to (used <= i * slot_size, so a slot's worth is
+	 * always left) */
 	for (i = 0; i < b->n; i++) {
 		struct pipe_result *r = &b->res[i];
 		uint8_t *slot;
@@ -252,7 +255,15 @@ static int run_batch(struct pipeline *p, struct pipe_worker *w,
 			r->data = NULL;
 			continue;
 		}
-		slot = slots + (size_t)i * p->slot_size;
+		slot = slots + used;
+		/* a run of consecutive pfns: one read where the input copies */
+		if (i == 0 || b->pfn[i] != b->pfn[i - 1] + 1) {
+			unsigned j = i + 1;
+
+			while (j < b->n && b->pfn[j] == b->pfn[j - 1] + 1)
+				j++;
+			input_reader_hint(&w->rd, b->pfn[i], j - i);
+		}
 		rc = input_read_page(&w->rd, r->pfn, &page, &w->err);
 		if (rc < 0)
 			return mdf_err_wrap(&w->err, "reading pfn %#llx",
@@ -283,6 +294,7 @@ static int run_batch(struct pipeline *p, struct pipe_worker *w,
 			r->data = slot;
 			r->size = (uint32_t)n;
 			r->codec = p->codec->id;
+			used += (n + 63) & ~(size_t)63;
 			continue;
 		}
 		if (stable_pointer(p->in, page)) {
@@ -290,6 +302,7 @@ static int run_batch(struct pipeline *p, struct pipe_worker *w,
 		} else {
 			memcpy(slot, page, psz);
 			r->data = slot;
+			used += psz;
 		}
 	}
 	return 0;
