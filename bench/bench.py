@@ -141,6 +141,8 @@ def main():
     ap.add_argument('--work', default=os.path.join(ROOT, 'bench', 'out'))
     ap.add_argument('--ours', default=os.path.join(ROOT, 'makedumpfile'))
     ap.add_argument('--theirs', default=THEIRS)
+    ap.add_argument('--ours-args', default='',
+                    help='extra arguments for ours, e.g. "--non-mmap"')
     ap.add_argument('--append', action='store_true',
                     help='add the tables to bench/RESULTS.md')
     args = ap.parse_args()
@@ -185,7 +187,8 @@ def main():
                 run_theirs = have_theirs and (c in theirs_codecs or c == 'p')
                 a, b = [], []
                 for _ in range(args.rounds):
-                    a.append(run([args.ours] + codec_flag(c) +
+                    a.append(run([args.ours] + args.ours_args.split() +
+                                 codec_flag(c) +
                                  ['-d', str(level), '--message-level', '0',
                                   core, out_a], out_a))
                     if run_theirs:
@@ -222,7 +225,8 @@ def main():
                     for n in threads:
                         t = []
                         for _ in range(args.rounds):
-                            t.append(run([args.ours] + codec_flag(c) +
+                            t.append(run([args.ours] + args.ours_args.split() +
+                                         codec_flag(c) +
                                          ['-d', str(level), '--message-level',
                                           '0', '--num-threads', str(n), core,
                                           out_a], out_a))

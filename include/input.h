@@ -71,15 +71,15 @@ struct input_ops {
 			  uint8_t *bm2, struct mdf_err *err);
 };
 
-/* How page data is reached.  /proc/vmcore is read through per-reader
- * mmap windows (the kernel maps the old memory with remap_pfn_range(),
- * nothing is copied and the pages do not count in RSS); regular files
- * with pread(), a run of consecutive pages the caller announced
- * (input_reader_hint()) in one call: on a file, page faults, page-table
- * set-up and TLB shootdowns of mmap windows cost more than the copy
- * (bench/RESULTS.md), and the buffer bounds RSS.  WHOLE is for inputs
- * that are memory already (unit tests).  NONE: pread, one page at a
- * time unless hinted. */
+/* How page data is reached.  Files and /proc/vmcore are read through
+ * per-reader mmap windows, so what is mapped never grows with the size of
+ * the dump; WHOLE is for inputs that are memory already (unit tests).
+ * NONE (--non-mmap, or mmap failed): pread(), one call per run of
+ * consecutive pages the caller announced (input_reader_hint()), into a
+ * buffer of INPUT_RUN_BYTES.  Pages of a file touched through a window
+ * count in RSS until the window moves on, pages of /proc/vmcore do not
+ * (the kernel maps the old memory with remap_pfn_range()), hence two
+ * sizes. */
 enum input_mapping { INPUT_MAP_NONE, INPUT_MAP_WHOLE, INPUT_MAP_WINDOW };
 
 enum {

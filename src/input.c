@@ -551,8 +551,7 @@ int input_open(const char *path, const struct input_open_opts *opts,
 	in->mapping = INPUT_MAP_NONE;
 	/* only with a known size: a page mapped past the end of a file or
 	 * device is SIGBUS, where read() says where the data ends */
-	if ((!opts || opts->access == INPUT_ACCESS_AUTO) && in->file_size &&
-	    in->is_procfs) {
+	if ((!opts || opts->access == INPUT_ACCESS_AUTO) && in->file_size) {
 		in->mapping = INPUT_MAP_WINDOW;
 		in->window_size = in->is_procfs ? INPUT_WINDOW_PROCFS :
 				  INPUT_WINDOW_FILE;

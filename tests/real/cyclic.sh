@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every x86_64 real vmcore: small cycles, the non-cyclic bitmap file and
-# read() give the answer of the default run; page data is read in runs; peak
+# read() give the answer of the default run; mmap windows are used; peak
 # RSS stays under 64 MiB (tests/tools/cyclecheck.py).
 set -u
 cores=$(bash "$ROOT/tests/tools/vmcores.sh") || exit $?
