@@ -78,7 +78,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_debug("page_layout_init", &err);
 		goto out_mm;
 	}
-	if (cycle_init(&cyc, 64ull << ((m.q[2] >> 5) & 7), (unsigned)mm.struct_size,
+	if (cycle_init(&cyc, 64ull << ((m.q[2] >> 5) & 7), (unsigned)mm.struct_size, NULL,
 		       &err) < 0)
 		goto out_mm;
 	env.in = m.in;
