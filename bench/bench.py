@@ -216,7 +216,7 @@ def main():
                     if p.returncode == 0:
                         lim = json.loads(p.stdout.decode())
                         lim.update(core=name, level=level, codec=c,
-                                   ours_wall=row['a'][0])
+                                   ours_wall=row['a'][0], ours_cpu=row['a'][1])
                         limits.append(lim)
                         print(json.dumps(lim), flush=True)
                 if threads and c in args.threads_codecs.split(','):
@@ -283,14 +283,19 @@ def report(args, rows, limits, trows, started, load0, load1):
               'pages the 2nd bitmap keeps; codec = the library alone on the '
               'non-zero ones, one thread):', '',
               '| core | -d | codec | pages | read s | read MB/s | codec s | '
-              'ours wall s | ours / max(read, codec) |',
-              '|---|---|---|---|---|---|---|---|---|']
+              'ours wall s | ours / max(read, codec) | read CPU s | codec CPU s | '
+              'ours CPU s | ours CPU / (read + codec) CPU |',
+              '|---|---|---|---|---|---|---|---|---|---|---|---|---|']
         for m in limits:
             lim = max(m['read_s'], m['codec_s'])
-            L.append('| %s | %d | -%s | %d | %.3f | %.0f | %.3f | %.2f | %s |' %
+            rc, cc = m.get('read_cpu_s'), m.get('codec_cpu_s')
+            L.append('| %s | %d | -%s | %d | %.3f | %.0f | %.3f | %.2f | %s | %s | %s | %.2f | %s |' %
                      (m['core'], m['level'], m['codec'], m['pages'], m['read_s'],
                       m['read_MBps'], m['codec_s'], m['ours_wall'],
-                      fmt_ratio(m['ours_wall'], lim)))
+                      fmt_ratio(m['ours_wall'], lim),
+                      '%.3f' % rc if rc is not None else '-',
+                      '%.3f' % cc if cc is not None else '-', m['ours_cpu'],
+                      fmt_ratio(m['ours_cpu'], rc + cc) if rc is not None else '-'))
     if trows:
         L += ['', 'Ours with --num-threads N (N = 0: no worker thread), '
               'outputs compared with cmp against N = 0; %d CPUs here:' %
