@@ -158,6 +158,7 @@ struct input_reader {
 	const uint8_t *win;		/* INPUT_MAP_WINDOW */
 	uint64_t win_off;
 	size_t win_len;
+	size_t window_size;		/* 0: the input's window_size */
 	bool no_mmap;			/* mmap failed once: read() from now on */
 	int mmap_errno;			/* why it failed */
 	uint64_t pages_read;		/* pages handed out */

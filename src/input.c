@@ -311,7 +311,8 @@ static int reader_window(struct input_reader *r, uint64_t off, size_t len)
 	 * window_size past it, one page more for a page of the dump that
 	 * is not page-aligned in the file (QEMU's cores) */
 	start = off & ~((uint64_t)in->host_page - 1);
-	end = start + in->window_size + in->host_page;
+	end = start + (r->window_size ? r->window_size : in->window_size) +
+	      in->host_page;
 	if (in->file_size && end > in->file_size)
 		end = in->file_size;
 	if (end <= start || end < off + len)

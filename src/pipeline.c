@@ -50,6 +50,11 @@ static int worker_init(struct pipeline *p, struct pipe_worker *w,
 	if (rc < 0)
 		return rc;
 	w->have_rd = true;
+	/* a worker reads one batch, then one N batches on: a window of a
+	 * batch's span is all it uses, and what a file window touched
+	 * counts in RSS once per worker */
+	if (p->nthreads && p->in->window_size > INPUT_RUN_BYTES)
+		w->rd.window_size = INPUT_RUN_BYTES;
 	if (p->codec) {
 		rc = codec_state_init(&w->codec, p->codec, err);
 		if (rc < 0)
