@@ -22,13 +22,15 @@
 #define SECTION_MAP_MASK	(~0x3full)
 
 /* Bounds on what a (possibly hostile) dump can make us allocate and walk.
- * Sections: 16 bytes each, 64 MiB for 2^22 of them, i.e. 512 TiB of RAM in
- * 128 MiB sections (x86_64) or 2 PiB in 512 MiB ones.  Roots: a 5-level
+ * Sections: 16 bytes each, 2^25 of them: a 52-bit physical address space
+ * in 128 MiB sections (arm64 LPA/LPA2, x86_64 5-level), where RAM can sit
+ * at 2^50 and above.  The table is calloc()ed and only the entries of
+ * roots that exist are written, so the untouched rest costs no memory.  Roots: a 5-level
  * x86_64 kernel has 2^18 (NR_SECTION_ROOTS, 2 MiB of pointers).  Beyond the
  * dump's last pfn, at most 2^16 section entries (8 TiB of x86_64 memory)
  * are looked at for offline memory the dump does not hold. */
 enum {
-	MEMMAP_MAX_SECTIONS = 1 << 22,
+	MEMMAP_MAX_SECTIONS = 1 << 25,
 	MEMMAP_MAX_ROOTS = 1 << 20,
 	MEMMAP_MAX_EXTRA_SCAN = 1 << 16,
 };

@@ -279,15 +279,22 @@ for lv in shim_levels:
        '-d %d --non-mmap with EIO on every forbidden byte: completes, same '
        'counts, %s reads, %s failed' % (lv, st.get('reads'), st.get('eio')))
 
-# 3. the mapped forbidden bytes are PROT_NONE: still completes
+# 3. the mapped forbidden bytes are PROT_NONE: still completes.  The input
+# maps bounded windows (1 MiB of a file) where it needs pages, so only the
+# forbidden bytes that share a window with needed pages get mapped at all;
+# those must be protected and never touched.  At least one level must have
+# mapped some, or this check proved nothing.
+most = 0
 for lv in shim_levels:
     env, log = shim_env(path, in_dump, {'FAULTIO_PROTECT': '1'})
     rc, out, err, j = dry(path, lv, [], env)
     st = shim_log(log)
-    ok(rc == 0 and counts(j) == base[lv] and
-       st.get('protected', 0) >= nbytes - 2 * PAGE * len(in_dump),
-       '-d %d mmap with the forbidden bytes PROT_NONE (%s bytes): completes, '
-       'same counts' % (lv, st.get('protected')))
+    most = max(most, st.get('protected', 0))
+    ok(rc == 0 and counts(j) == base[lv],
+       '-d %d mmap with the mapped forbidden bytes PROT_NONE (%s bytes): '
+       'completes, same counts' % (lv, st.get('protected')))
+ok(most > 0 or not shim_levels, 'PROT_NONE exercised: up to %d forbidden bytes were mapped '
+   'beside needed pages and protected' % most)
 
 # the controls: the same injection on pages that are read must be caught
 rc, err, j, reads = traced(path, 1)

@@ -12,7 +12,7 @@ fails or interrupts writes to the dump file).
   complete but is not; a -F stream cut by a signal is refused by -R;
 - mode 0600 under umask 000 for every file the tool writes a dump into
   (-l, -E, -R, --dump-dmesg, with and without -f over a 0644 file);
-- names: --split is refused and creates nothing; --work-dir gets no file;
+- names: --split refuses one file named twice, writes only its parts 0600; --work-dir gets no file;
   an existing file or a symlink at the output path is not overwritten
   without -f.
 Every run has a timeout: never a hang.
@@ -248,10 +248,18 @@ os.makedirs(sub, exist_ok=True)
 for n in os.listdir(sub):
     os.unlink(os.path.join(sub, n))
 rc, out, err = run(['--split', '-l', '-d', '31', core,
+                    os.path.join(sub, 'a'), os.path.join(sub, '../split/a')])
+ok(rc == 1 and os.listdir(sub) == [] and 'the same file' in err,
+   '--split naming one file twice (a, ../split/a) is refused before any '
+   'write: %r' % [l for l in err.splitlines() if 'same file' in l])
+rc, out, err = run(['--split', '-l', '-d', '31', core,
                     os.path.join(sub, 'a'), os.path.join(sub, '../split/b')])
-ok(rc == 1 and os.listdir(sub) == [],
-   '--split is refused and creates nothing: %r'
-   % err.strip().splitlines()[:1])
+modes = sorted((n, oct(os.stat(os.path.join(sub, n)).st_mode & 0o777))
+               for n in os.listdir(sub))
+ok(rc == 0 and modes == [('a', '0o600'), ('b', '0o600')],
+   '--split writes exactly the named parts, mode 0600: %r' % modes)
+for n in os.listdir(sub):
+    os.unlink(os.path.join(sub, n))
 wd = os.path.join(tmp, 'workdir')
 os.makedirs(wd, exist_ok=True)
 for n in os.listdir(wd):

@@ -1,0 +1,3 @@
+#!/usr/bin/env bash
+# Shard 1 of 4 of the synthetic vmcores (tests/tools/synthetic_run.sh).
+exec bash "$ROOT/tests/tools/synthetic_run.sh" 1 4
