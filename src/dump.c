@@ -258,10 +258,19 @@ static int dump_setup(struct dump_ctx *d, const char *vmcore,
 
 	io.access = o->non_mmap ? INPUT_ACCESS_READ : INPUT_ACCESS_AUTO;
 	if (o->trace_reads) {
-		d->trace = fopen(o->trace_reads, "w");
-		if (!d->trace)
-			return mdf_err_sys(err, errno, "Can't open %s",
+		/* addresses only, but 0600 like every output */
+		int tfd = open(o->trace_reads,
+			       O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+		d->trace = tfd >= 0 ? fdopen(tfd, "w") : NULL;
+		if (!d->trace) {
+			int e = errno;
+
+			if (tfd >= 0)
+				close(tfd);
+			return mdf_err_sys(err, e, "Can't open %s",
 					   o->trace_reads);
+		}
 		io.trace = trace_read;
 		io.trace_ctx = d->trace;
 	}
