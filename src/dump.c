@@ -258,10 +258,19 @@ static int dump_setup(struct dump_ctx *d, const char *vmcore,
 
 	io.access = o->non_mmap ? INPUT_ACCESS_READ : INPUT_ACCESS_AUTO;
 	if (o->trace_reads) {
-		d->trace = fopen(o->trace_reads, "w");
-		if (!d->trace)
-			return mdf_err_sys(err, errno, "Can't open %s",
+		/* addresses only, but 0600 like every output */
+		int tfd = open(o->trace_reads,
+			       O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+		d->trace = tfd >= 0 ? fdopen(tfd, "w") : NULL;
+		if (!d->trace) {
+			int e = errno;
+
+			if (tfd >= 0)
+				close(tfd);
+			return mdf_err_sys(err, e, "Can't open %s",
 					   o->trace_reads);
+		}
 		io.trace = trace_read;
 		io.trace_ctx = d->trace;
 	}
@@ -480,9 +489,16 @@ static int print_vtop(struct dump_ctx *d, struct mdf_err *err)
 	rc = arch_kvtop(&d->arch, d->o->vtop, &paddr, &len, err);
 	if (rc < 0)
 		return rc;
-	if (rc == MDF_ABSENT)
-		return mdf_err_wrap(err, "Can't translate %llx",
-				    (unsigned long long)d->o->vtop);
+	if (rc == MDF_ABSENT) {
+		/* as 1.7.2: not an error; NOT_PADDR printed, the run goes on */
+		mdf_warn(&d->warns, "Can't translate %llx: %s",
+			 (unsigned long long)d->o->vtop,
+			 err->msg[0] ? err->msg : "not mapped");
+		report_warns(d->rep, &d->warns);
+		d->warns.n = d->warns.dropped = 0;
+		mdf_err_clear(err);
+		paddr = UINT64_MAX;
+	}
 	report_msg(d->rep, "\nTranslating virtual address %llx to physical address.",
 		   (unsigned long long)d->o->vtop);
 	report_msg(d->rep, "VIRTUAL           PHYSICAL");

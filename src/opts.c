@@ -352,13 +352,13 @@ int opts_parse(struct opts *o, int argc, char **argv, struct mdf_err *err)
 		case OPT_SPLIT: o->split = true; break;
 		case OPT_REASSEMBLE: o->reassemble = true; break;
 		case OPT_SPLITBLOCK:
-			if (!parse_ulong(optarg, 10, &o->splitblock_kib) ||
-			    !o->splitblock_kib)
+			/* 0 is 1.7.2's default, as if not given */
+			if (!parse_ulong(optarg, 10, &o->splitblock_kib))
 				return invalid(err, "Splitblock size(%s) is invalid.", optarg);
 			break;
 		case OPT_CYCLIC_BUFFER:
-			if (!parse_ulong(optarg, 10, &o->cyclic_buffer_kib) ||
-			    !o->cyclic_buffer_kib)
+			/* 0 is 1.7.2's automatic size, as if not given */
+			if (!parse_ulong(optarg, 10, &o->cyclic_buffer_kib))
 				return invalid(err, "The cyclic buffer size(%s) is invalid.", optarg);
 			break;
 		case OPT_NON_CYCLIC: o->non_cyclic = true; break;

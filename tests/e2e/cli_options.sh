@@ -3,7 +3,9 @@
 # name with exit 1 in every mode and with --check-params, never ignored;
 # --check-params opens nothing; -h wins over -v; --cyclic-buffer larger
 # than free memory is cut with makedumpfile's message; --work-dir and
-# --num-threads are accepted and give the same dump; --show-vmcoreinfo.
+# --num-threads, -b and --non-mmap are accepted and give the same dump;
+# -e is refused by name (after makedumpfile's -e/--work-dir rule);
+# --show-vmcoreinfo.
 set -u
 dir=$TMPBASE/cli_options
 rm -rf "$dir"
@@ -64,6 +66,28 @@ fi
 	cmp -s "$dir/wd" "$dir/ref" && [ -z "$(ls "$dir" | grep kdump_bitmap)" ] &&
 	ok "--work-dir and --num-threads 4: accepted, the same dump, no bitmap file left" ||
 	notok "--work-dir / --num-threads"
+# -b ORDER (write cache) and --non-mmap change how, never what
+for o in "-b 0" "-b 8" "--non-mmap"; do
+	rm -f "$dir/b"
+	"$BIN" -l -d 31 $o --message-level 0 "$core" "$dir/b" && cmp -s "$dir/b" "$dir/ref" &&
+		ok "$o: accepted, the same dump" || notok "$o changes the dump or is refused"
+done
+# -e (exclude vmemmap) is not offered: refused by name in create mode and
+# with --check-params, after makedumpfile's own "-e requires --work-dir"
+rm -f "$dir/out"
+"$BIN" -e -d 31 "$core" "$dir/out" >"$dir/e.log" 2>&1
+rc=$?
+[ $rc = 1 ] && grep -q '^-e requires --work-dir$' "$dir/e.log" &&
+	grep -q '^Commandline parameter is invalid\.$' "$dir/e.log" && [ ! -e "$dir/out" ] &&
+	ok "-e without --work-dir: makedumpfile's message, exit 1" ||
+	{ notok "-e without --work-dir (exit $rc)"; cat "$dir/e.log"; }
+for m in "" "--check-params"; do
+	"$BIN" $m -e --work-dir "$dir" -d 31 "$core" "$dir/out" >"$dir/e.log" 2>&1
+	rc=$?
+	[ $rc = 1 ] && grep -q -- '-e is not' "$dir/e.log" && [ ! -e "$dir/out" ] &&
+		ok "-e --work-dir ${m:-(create)}: refused by name: $(grep -m1 -- '-e is' "$dir/e.log")" ||
+		{ notok "-e --work-dir $m (exit $rc)"; cat "$dir/e.log"; }
+done
 "$BIN" --show-vmcoreinfo "$core" >"$dir/vi.txt" 2>"$dir/vi.err"
 if grep -q '^OSRELEASE=6\.1' "$dir/vi.txt" && grep -q '^PAGESIZE=4096$' "$dir/vi.txt" &&
    ! grep -q "Completed" "$dir/vi.txt"; then

@@ -11,7 +11,8 @@
 #  - the report (--message-level 23) of the QEMU cores: identical lines
 #    but "Write bytes" and "Cache hit" (makedumpfile's read cache), and
 #    the STEP lines name the same phases;
-#  - invalid command lines: the same standard output and exit status.
+#  - invalid command lines, and 0 for --cyclic-buffer / --splitblock-size
+#    (1.7.2's "not given"): the same standard output and exit status.
 set -u
 mdf=$(command -v makedumpfile) || { echo "SKIP: Debian makedumpfile is not installed"; exit 77; }
 cores=$(bash "$ROOT/tests/tools/vmcores.sh") || exit $?
@@ -102,6 +103,24 @@ nargs|-d 31 $kcore
 check|--check-params -c -E $kcore x
 checkok|--check-params -l -d 31 /proc/vmcore x
 exists|-d 31 $kcore dumpfile
+rlevel|-R -d 31 x
+rtwo|-R x y
+reasc|--reassemble -c a b x
+reasdry|--dry-run --reassemble a b x
+gnox|-g x
+gdry|--dry-run -g x -x /nonexistent
+partial|--partial-dmesg -d 31 $kcore x
+confignox|--config /etc/passwd -d 31 $kcore x
+fsplit|-F --split $kcore a b
+ix|-i /etc/passwd -x /nonexistent -d 31 $kcore x
+unknown|--bogus -d 31 $kcore x
+dlist|-d 1,40 $kcore x
+ljunk|-L 12abc -d 31 $kcore x
+nopos|-d 31
+split1|--split -d 31 $kcore a
+fextra|-F -d 31 $kcore x
+cb0|--cyclic-buffer 0 -d 31 $kcore cb0.dump
+sb0|--split --splitblock-size 0 -d 31 $kcore sb0.a sb0.b
 EOF
 
 # the report of the QEMU cores (makedumpfile 1.7.2 needs their program
@@ -124,5 +143,5 @@ while read -r scen core; do
 	fi
 	rm -f "$T/fixed.elf" "$T/ours/r" "$T/mdf/r"
 done <<<"$cores"
-rm -f "$T"/*/dumpfile "$T"/*/logfile
+rm -f "$T"/*/dumpfile "$T"/*/logfile "$T"/*/cb0.dump "$T"/*/sb0.?
 exit 0

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# PG_offline pages are never read (balloon, kdump, virtiomem: the kernel's
+# PG_offline pages are never read (balloon, kdump, virtiomem, arm64-balloon: the kernel's
 # KPF_OFFLINE), nor hwpoison pages (PG_hwpoison set in a copy of the balloon
 # core): read trace, EIO on their file bytes, PROT_NONE on their mapping
 # (tests/tools/neverread.py).
@@ -8,7 +8,7 @@ shim=$BUILD/fault/faultio_shim.so
 [ -f "$shim" ] || { echo "not ok - neverread: $shim is not built"; exit 1; }
 # NEVERREAD_SCEN: the scenarios to prove it on (the ASan lane takes one)
 # shellcheck disable=SC2086
-cores=$(bash "$ROOT/tests/tools/vmcores.sh" ${NEVERREAD_SCEN:-balloon kdump virtiomem}) || exit $?
+cores=$(bash "$ROOT/tests/tools/vmcores.sh" ${NEVERREAD_SCEN:-balloon kdump virtiomem arm64-balloon}) || exit $?
 rc=0
 while read -r scen core; do
 	python3 "$ROOT/tests/tools/neverread.py" "$SHARED/vmcores/$scen" "$core" \

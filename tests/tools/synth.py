@@ -497,7 +497,7 @@ def run_case(fixture, args):
 
 
 def main():
-    args = {'keep': False, 'mdf': False, 'timeout': 60}
+    args = {'keep': False, 'mdf': False, 'timeout': 180}
     files = []
     it = iter(sys.argv[1:])
     for a in it:

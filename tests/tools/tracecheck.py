@@ -4,8 +4,9 @@ pages are never read.
 
 Runs our binary with --trace-reads (every physical range the tool reads:
 page data, struct pages, page tables, mem_section) at dump levels 0, 1
-and 31 and checks that no read touches a pfn the kernel marked
-KPF_OFFLINE or KPF_HWPOISON in ../shared/vmcores/X/gt/kpageflags.  So
+and 31 as a dry run, then writing real dumps (-E and -l at -d 0, -c at
+-d 31, -z at -d 1 through -F), and checks that no read touches a pfn the
+kernel marked KPF_OFFLINE or KPF_HWPOISON in ../shared/vmcores/X/gt/kpageflags.  So
 that the check cannot pass by reading nothing, the trace must also hold
 one page-sized read for every page the report says it kept.
 Prints ok / not ok lines.
@@ -54,16 +55,33 @@ def main():
     print('# %s: %d PG_offline/hwpoison pfns in %d runs'
           % (scen, len(never), len(forbidden)))
 
-    for lv in (0, 1, 31):
+    runs_ = [(['--dry-run'], lv, 'dry run') for lv in (0, 1, 31)]
+    runs_ += [(['-E'], 0, '-E dump'), (['-l'], 0, '-l dump'),
+              (['-c'], 31, '-c dump'), (['-F', '-z'], 1, '-F -z stream')]
+    for mode, lv, what in runs_:
         trace = os.path.join(outdir, 'trace-d%d.txt' % lv)
         js = os.path.join(outdir, 'trace-d%d.json' % lv)
-        p = subprocess.run([binpath, '--dry-run', '-d', str(lv),
-                            '--trace-reads', trace, '--report-json', js,
-                            vmcore, os.path.join(outdir, 'unused.out')],
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        ok(p.returncode == 0, '-d %d dry run succeeds' % lv, scen)
+        out = os.path.join(outdir, 'unused.out')
+        if os.path.exists(out):
+            os.unlink(out)
+        args = [binpath] + mode + ['-d', str(lv), '--message-level', '0',
+                                   '--trace-reads', trace, '--report-json',
+                                   js, vmcore]
+        stdout = subprocess.PIPE
+        if '-F' in mode:
+            stdout = open(out, 'wb')
+        else:
+            args.append(out)
+        p = subprocess.run(args, stdout=stdout, stderr=subprocess.PIPE)
+        if '-F' in mode:
+            stdout.close()
+        lv = '%d (%s)' % (lv, what) if what != 'dry run' else lv
+        ok(p.returncode == 0 and (what == 'dry run' or
+                                  os.path.getsize(out) > (1 << 20)),
+           '-d %s %s succeeds' % (lv, 'dry run' if what == 'dry run' else
+                                  'writing a dump'), scen)
         if p.returncode != 0:
-            print('# ' + p.stdout.decode(errors='replace')[-2000:])
+            print('# ' + p.stderr.decode(errors='replace')[-2000:])
             continue
         j = json.load(open(js))
         shift = j['page_size'].bit_length() - 1
@@ -83,19 +101,21 @@ def main():
         c = j['counts']
         # pages kept before the zero check are all read once
         kept = c['original'] - c['nodata'] - (c['excluded'] - c['zero'])
-        print('# -d %d: %d reads, %d page reads, %d pages kept before the '
+        print('# -d %s: %d reads, %d page reads, %d pages kept before the '
               'zero check' % (lv, nreads, page_reads, kept))
         ok(page_reads >= kept and kept > 0,
-           '-d %d: the trace holds a read of every kept page (%d >= %d)'
+           '-d %s: the trace holds a read of every kept page (%d >= %d)'
            % (lv, page_reads, kept), scen)
         if bad:
             print('# reads touching forbidden pfns: %s'
                   % ' '.join('%s(pfn %#x..)' % (k, v)
                              for k, v in list(bad.items())[:20]))
-        ok(not bad, '-d %d: no read touches any of the %d PG_offline/'
+        ok(not bad, '-d %s: no read touches any of the %d PG_offline/'
            'hwpoison pfns (%d reads touch one)' % (lv, len(never), len(bad)),
            scen)
         os.unlink(trace)
+        if os.path.exists(out):
+            os.unlink(out)
 
 
 if __name__ == '__main__':
