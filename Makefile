@@ -159,8 +159,9 @@ ubsan:
 		CFLAGS="-O1 -g -fsanitize=undefined -fno-sanitize-recover=undefined" \
 		LDFLAGS="-fsanitize=undefined" all
 
-# The main job on a bundled sample: installs missing build dependencies
-# (as root on Debian), builds, filters a real vmcore and prints the report.
+# The main job on a sample: installs missing build dependencies (as root on
+# Debian), builds, dumps the balloon core (-l -d 31; a synthetic core without
+# ../shared), prints the report and reads the dump back (tests/tools/demo.sh).
 demo:
 	@bash tests/tools/demo.sh
 

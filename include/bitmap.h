@@ -56,6 +56,7 @@ struct dump_stats {
 	uint64_t pages_mapped;		/* ... through an mmap window */
 	uint64_t pages_pread;		/* ... with pread() */
 	uint64_t mmap_windows;		/* mmap() calls for page data */
+	uint64_t read_runs;		/* pread() calls for runs of pages */
 	uint64_t write_bytes;
 };
 

@@ -74,14 +74,18 @@ struct input_ops {
 /* How page data is reached.  Files and /proc/vmcore are read through
  * per-reader mmap windows, so what is mapped never grows with the size of
  * the dump; WHOLE is for inputs that are memory already (unit tests).
- * Pages of a file touched through a window count in RSS until the window
- * moves on, pages of /proc/vmcore do not (the kernel maps the old memory
- * with remap_pfn_range()), hence two sizes. */
+ * NONE (--non-mmap, or mmap failed): pread(), one call per run of
+ * consecutive pages the caller announced (input_reader_hint()), into a
+ * buffer of INPUT_RUN_BYTES.  Pages of a file touched through a window
+ * count in RSS until the window moves on, pages of /proc/vmcore do not
+ * (the kernel maps the old memory with remap_pfn_range()), hence two
+ * sizes. */
 enum input_mapping { INPUT_MAP_NONE, INPUT_MAP_WHOLE, INPUT_MAP_WINDOW };
 
 enum {
 	INPUT_WINDOW_FILE = 1u << 20,
 	INPUT_WINDOW_PROCFS = 4u << 20,
+	INPUT_RUN_BYTES = 256u << 10,	/* one pread() of a hinted run */
 };
 
 struct input {
@@ -158,6 +162,7 @@ struct input_reader {
 	const uint8_t *win;		/* INPUT_MAP_WINDOW */
 	uint64_t win_off;
 	size_t win_len;
+	size_t window_size;		/* 0: the input's window_size */
 	bool no_mmap;			/* mmap failed once: read() from now on */
 	int mmap_errno;			/* why it failed */
 	uint64_t pages_read;		/* pages handed out */
@@ -165,7 +170,22 @@ struct input_reader {
 	uint64_t pages_pread;		/* ... of them copied with pread() */
 	uint64_t windows;		/* mmap() calls */
 	void *fmt;			/* format state (ops->reader_init) */
+	/* pread() runs: pages [run_pfn, run_pfn + run_n) are in run */
+	uint8_t *run;			/* INPUT_RUN_BYTES, on the first hint */
+	uint64_t run_pfn, run_n;
+	uint64_t hint_pfn, hint_n;	/* announced by input_reader_hint() */
+	uint64_t runs;			/* pread() calls for runs */
 };
+
+/** The caller will read pfns [pfn, pfn + n) next, in order: a reader that
+ * copies may fetch them with one read.  Only pages the caller means to
+ * read may be announced (a hint is never a licence to read others). */
+static inline void input_reader_hint(struct input_reader *r, uint64_t pfn,
+				     uint64_t n)
+{
+	r->hint_pfn = pfn;
+	r->hint_n = n;
+}
 
 int input_open(const char *path, const struct input_open_opts *opts,
 	       struct mdf_warns *warns, struct input **ret,

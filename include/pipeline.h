@@ -1,20 +1,23 @@
 /* pipeline.h: stage 7, dumpable pfns -> page results, in pfn order.
  *
- * The caller (dump.c) hands over a batch of ascending dumpable pfns; each is
- * read through the input, checked for all-zero content and, for the
- * kdump-compressed writer, compressed.  Results come back in the batch's
- * order, so the output bytes never depend on how the work was spread.
- * Every buffer belongs to a worker and is reused for every batch: no
- * allocation and no syscall per page beyond the input's own read.
+ * The caller (dump.c) fills batches of ascending dumpable pfns; each page
+ * is read through the input, checked for all-zero content and, for the
+ * kdump-compressed writer, compressed.  Batches come back in the order
+ * they were submitted, each with its results in its pfns' order, so the
+ * output bytes never depend on how many threads did the work.
  *
- * Today one worker runs in the caller's thread.  The shape is the one
- * --num-threads needs: a worker owns its input_reader, its codec state and
- * its output slots; a batch is split into contiguous slices, one per
- * worker, and consumed in order.  Never prints.
+ * With nthreads 0 a submitted batch is done at once in the caller's
+ * thread.  With nthreads N >= 1, N worker threads take whole batches from
+ * a bounded ring of N + 2 batches (one being filled, one being written,
+ * N being worked on) while the caller scans and writes: one in-order
+ * writer, no allocation after init (each batch owns its output slots,
+ * each worker its input_reader, codec state and erase buffer), memory
+ * fixed by N.  Never prints.
  */
 #ifndef PIPELINE_H
 #define PIPELINE_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -24,7 +27,12 @@
 #include "input.h"
 #include "mdf_err.h"
 
-enum { PIPE_BATCH = 256 };	/* pages per batch */
+enum {
+	PIPE_BATCH = 256,	/* pages a batch can hold (pipeline_run()) */
+	PIPE_BATCH_PAGES = 64,	/* pages per batch of pipeline_get(): one
+				 * input run read, a few hundred KiB */
+	PIPE_MAX_THREADS = 256,
+};
 
 /** What a pass wants done to each page. */
 enum pipe_work {
@@ -44,25 +52,38 @@ struct pipe_result {
 	bool absent;		/* the input has no data: data is zeros */
 };
 
+enum pipe_state { PIPE_FREE, PIPE_QUEUED, PIPE_DONE };
+
+/** A batch: the caller writes pfn[] and n (at most p->batch_pages) while
+ * it holds the batch; a worker writes res[], slots, rc and err between
+ * submission and PIPE_DONE; state is under the pipeline's lock. */
 struct pipe_batch {
 	unsigned n;
 	uint64_t pfn[PIPE_BATCH];		/* in: ascending */
 	struct pipe_result res[PIPE_BATCH];	/* out */
+	uint8_t *slots;		/* batch_pages output slots of slot_size;
+				 * NULL: the pipeline's own (pipeline_run) */
+	enum pipe_state state;
+	int rc;
+	struct mdf_err err;
 };
 
-/** One worker's resources.  Written only by its worker while a batch
- * runs; read by the consumer after pipeline_run() returns. */
+/** One worker's resources, touched only by the thread running it (the
+ * caller's, with nthreads 0); read by others after pipeline_stop(). */
 struct pipe_worker {
 	struct input_reader rd;
 	struct codec_state codec;
 	bool have_rd, have_codec;
-	uint8_t *slots;		/* PIPE_BATCH output slots of slot_size */
 	uint8_t *erased;	/* --config: the copy of a page being erased */
 	uint64_t pages_read;
 	struct mdf_err err;
+	struct pipeline *p;
+	pthread_t thread;
+	bool started;
 };
 
 struct pipeline {
+	/* set by pipeline_init(), read-only afterwards */
 	struct input *in;
 	unsigned page_size;
 	enum pipe_work work;
@@ -70,17 +91,50 @@ struct pipeline {
 	const struct codec_ops *codec;	/* PIPE_COMPRESS only */
 	size_t slot_size;
 	const uint8_t *zeros;		/* one page of zeros (absent pages) */
-	unsigned nworkers;
+	unsigned nthreads;		/* worker threads, 0: the caller's */
+	unsigned nworkers;		/* max(nthreads, 1) */
+	unsigned batch_pages;		/* pfns per batch */
+	unsigned nbatch;		/* batches in the ring */
 	struct pipe_worker *w;
+	struct pipe_batch *ring;
+	uint8_t *own_slots;		/* pipeline_run() with b->slots NULL */
 	struct erase_list *erase;	/* --config ranges, or NULL */
+	/* head, tail: the caller only; next, stop and the batches' state:
+	 * under lock (tail is also written under it) */
+	uint64_t head;			/* oldest batch not recycled */
+	uint64_t tail;			/* batches submitted */
+	uint64_t next;			/* next batch for a worker */
+	bool stop;
+	bool have_lock;
+	pthread_mutex_t lock;
+	pthread_cond_t work_cv;		/* a batch was queued, or stop */
+	pthread_cond_t done_cv;		/* a batch is done */
 };
 
-/** Set up nworkers (>= 1) workers.  codec may be NULL unless work is
+/** Set up the workers: nthreads worker threads (0: work in the caller's
+ * thread) and their batches.  codec may be NULL unless work is
  * PIPE_COMPRESS. */
 int pipeline_init(struct pipeline *p, struct input *in, enum pipe_work work,
 		  bool zero_check, const struct codec_ops *codec,
-		  unsigned nworkers, struct mdf_err *err);
+		  unsigned nthreads, struct mdf_err *err);
+/** Stop and join the threads (idempotent); batches in flight are
+ * dropped.  After it the workers' counters may be read. */
+void pipeline_stop(struct pipeline *p);
 void pipeline_deinit(struct pipeline *p);
+
+/** A free batch to fill (n = 0), or NULL while every batch is in flight:
+ * collect and recycle the oldest first. */
+struct pipe_batch *pipeline_get(struct pipeline *p);
+/** Hand a batch from pipeline_get() to the workers (with nthreads 0 it
+ * is done before this returns). */
+void pipeline_put(struct pipeline *p, struct pipe_batch *b);
+/** The oldest submitted batch once it is done, waiting for it if wait;
+ * *ret = NULL when none is in flight, or when !wait and it is not done.
+ * A batch whose work failed returns its error (and is recycled). */
+int pipeline_collect(struct pipeline *p, bool wait, struct pipe_batch **ret,
+		     struct mdf_err *err);
+/** Give back the batch pipeline_collect() returned. */
+void pipeline_recycle(struct pipeline *p, struct pipe_batch *b);
 
 /** --config: erase el's ranges from every page read, on a copy and before
  * the zero check and compression (formats.md section 5.2 rule 5).  el must
@@ -88,14 +142,17 @@ void pipeline_deinit(struct pipeline *p);
 int pipeline_set_erase(struct pipeline *p, struct erase_list *el,
 		       struct mdf_err *err);
 
-/** Fill b->res[0..b->n) for b->pfn[0..b->n). */
+/** Fill b->res[0..b->n) for b->pfn[0..b->n) now, in the caller's thread
+ * with the first worker's resources (only while no batch is in flight;
+ * results in b->slots, or the pipeline's own when NULL). */
 int pipeline_run(struct pipeline *p, struct pipe_batch *b,
 		 struct mdf_err *err);
 
 /** Pages read so far by all workers. */
 uint64_t pipeline_pages_read(const struct pipeline *p);
 
-/** True if len bytes (a multiple of 64) are all zero. */
+/** True if len bytes (a multiple of 64) are all zero; stops at the
+ * first non-zero word. */
 bool page_is_zero(const uint8_t *p, size_t len);
 
 #endif

@@ -45,8 +45,12 @@ struct sink {
 	bool nospace;		/* a write hit ENOSPC or the -L limit */
 	size_t short_done;	/* bytes of the last failed write that were stored */
 	int fd;			/* file and flattened sinks, else -1 */
+	uint64_t unkicked;	/* file: bytes written since the last
+				 * writeback was started */
 	void *priv;
 };
+
+enum { SINK_KICK_BYTES = 8u << 20 };	/* file: start writeback this often */
 
 /** Create path for writing, mode 0600: exclusively unless force (then it
  * is truncated and its mode set to 0600).  A symbolic link at path is

@@ -258,10 +258,19 @@ static int dump_setup(struct dump_ctx *d, const char *vmcore,
 
 	io.access = o->non_mmap ? INPUT_ACCESS_READ : INPUT_ACCESS_AUTO;
 	if (o->trace_reads) {
-		d->trace = fopen(o->trace_reads, "w");
-		if (!d->trace)
-			return mdf_err_sys(err, errno, "Can't open %s",
+		/* addresses only, but 0600 like every output */
+		int tfd = open(o->trace_reads,
+			       O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+		d->trace = tfd >= 0 ? fdopen(tfd, "w") : NULL;
+		if (!d->trace) {
+			int e = errno;
+
+			if (tfd >= 0)
+				close(tfd);
+			return mdf_err_sys(err, e, "Can't open %s",
 					   o->trace_reads);
+		}
 		io.trace = trace_read;
 		io.trace_ctx = d->trace;
 	}
@@ -593,18 +602,13 @@ static int count_pass(struct dump_ctx *d, const struct scan_env *env,
 	return 0;
 }
 
-/* One batch through the pipeline, then to the writer in pfn order.  Pass 0
- * counts the zero pages (the count pass cannot: it reads no data). */
-static int run_batch(struct dump_ctx *d, struct pipeline *pl,
-		     struct pipe_batch *b, struct writer *w, unsigned pass,
-		     struct mdf_err *err)
+/* A finished batch to the writer, in pfn order.  Pass 0 counts the zero
+ * pages (the count pass cannot: it reads no data). */
+static int deliver_batch(struct dump_ctx *d, const struct pipe_batch *b,
+			 struct writer *w, unsigned pass, struct mdf_err *err)
 {
 	unsigned i;
-	int rc;
 
-	rc = pipeline_run(pl, b, err);
-	if (rc < 0)
-		return rc;
 	for (i = 0; pass == 0 && i < b->n; i++) {
 		const struct pipe_result *r = &b->res[i];
 
@@ -615,16 +619,35 @@ static int run_batch(struct dump_ctx *d, struct pipeline *pl,
 			report_add_range(d->rep, PC_ZERO, r->pfn, 1);
 		}
 	}
-	rc = w->ops->pages(w, b->res, b->n, err);
-	b->n = 0;
-	return rc;
+	return w->ops->pages(w, b->res, b->n, err);
+}
+
+/* Write the batches the workers have finished, oldest first: all of them
+ * (all), or until a batch is free to fill again. */
+static int drain_batches(struct dump_ctx *d, struct pipeline *pl,
+			 struct writer *w, unsigned pass, bool all,
+			 struct mdf_err *err)
+{
+	struct pipe_batch *b;
+	int rc;
+
+	for (;;) {
+		rc = pipeline_collect(pl, all || pl->tail - pl->head >= pl->nbatch,
+				      &b, err);
+		if (rc < 0 || !b)
+			return rc;
+		rc = deliver_batch(d, b, w, pass, err);
+		pipeline_recycle(pl, b);
+		if (rc < 0)
+			return rc;
+	}
 }
 
 /* How the workers reached the page data (mmap windows or read()): -D
  * and --report-json show it, the kdump test checks it. */
 static void reader_stats(struct dump_ctx *d, const struct pipeline *pl)
 {
-	uint64_t mapped = 0, pread = 0, windows = 0;
+	uint64_t mapped = 0, pread = 0, windows = 0, runs = 0;
 	unsigned i;
 
 	for (i = 0; i < pl->nworkers; i++) {
@@ -635,6 +658,7 @@ static void reader_stats(struct dump_ctx *d, const struct pipeline *pl)
 		mapped += rd->pages_mapped;
 		pread += rd->pages_pread;
 		windows += rd->windows;
+		runs += rd->runs;
 		if (rd->no_mmap) {
 			errno = rd->mmap_errno;
 			report_msg(d->rep, "Can't read the dump memory(%s) with mmap(): %m; read() was used instead.",
@@ -644,12 +668,14 @@ static void reader_stats(struct dump_ctx *d, const struct pipeline *pl)
 	d->stats.pages_mapped += mapped;
 	d->stats.pages_pread += pread;
 	d->stats.mmap_windows += windows;
+	d->stats.read_runs += runs;
 	if (mapped + pread)
-		report_debug(d->rep, "Page data: %llu pages through %llu mmap windows of %u KiB, %llu with read().",
+		report_debug(d->rep, "Page data: %llu pages through %llu mmap windows of %u KiB, %llu with read() (%llu reads of runs of up to %u KiB).",
 			     (unsigned long long)mapped,
 			     (unsigned long long)windows,
 			     (unsigned)(d->in->window_size >> 10),
-			     (unsigned long long)pread);
+			     (unsigned long long)pread, (unsigned long long)runs,
+			     (unsigned)(INPUT_RUN_BYTES >> 10));
 }
 
 /* A page pass: every window up to what the writer asks, dumpable pages
@@ -663,22 +689,17 @@ static int page_pass(struct dump_ctx *d, const struct scan_env *env,
 	struct scan_env tail = *env;
 	struct writer_pass wp = { 0 };
 	struct pipeline pl;
-	struct pipe_batch *b;
+	struct pipe_batch *b = NULL;
 	uint64_t start, done = 0;
 	int rc;
 
 	rc = w->ops->pass_begin(w, pass, &d->cyc, &wp, err);
 	if (rc < 0)
 		return rc;
-	b = calloc(1, sizeof(*b));
-	if (!b)
-		return mdf_err_set(err, MDF_ENOMEM, "out of memory for a page batch");
 	rc = pipeline_init(&pl, d->in, wp.work, d->dump_level & DL_EXCLUDE_ZERO,
-			   d->codec, 1, err);
-	if (rc < 0) {
-		free(b);
+			   d->codec, (unsigned)d->o->num_threads, err);
+	if (rc < 0)
 		return rc;
-	}
 	/* --config: the eraseinfo counts what the last pass writes */
 	if (last)
 		erase_reset_applied(&d->erase);
@@ -717,23 +738,30 @@ static int page_pass(struct dump_ctx *d, const struct scan_env *env,
 		for (i = wp.work == PIPE_NONE || d->cyc.empty ? n :
 			 bm_next_set(d->cyc.bm2, lo, n);
 		     i < n; i = bm_next_set(d->cyc.bm2, i + 1, n)) {
+			if (!b)
+				b = pipeline_get(&pl);
 			b->pfn[b->n++] = start + i;
-			if (b->n == PIPE_BATCH) {
-				rc = run_batch(d, &pl, b, w, pass, err);
+			if (b->n == pl.batch_pages) {
+				pipeline_put(&pl, b);
+				b = NULL;
+				rc = drain_batches(d, &pl, w, pass, false, err);
 				if (rc < 0)
 					goto out;
-				done += PIPE_BATCH;
+				done += pl.batch_pages;
 				if (wp.work != PIPE_NONE && (done & 0xfff) == 0)
 					report_progress(d->rep, label, done,
 							d->ndumpable);
 			}
 		}
-		if (b->n) {
+		if (b && b->n) {
 			done += b->n;
-			rc = run_batch(d, &pl, b, w, pass, err);
-			if (rc < 0)
-				goto out;
+			pipeline_put(&pl, b);
+			b = NULL;
 		}
+		/* the writer reads this window's bitmaps with its pages */
+		rc = drain_batches(d, &pl, w, pass, true, err);
+		if (rc < 0)
+			goto out;
 		rc = w->ops->window_end(w, &d->cyc, err);
 		if (rc < 0)
 			goto out;
@@ -747,10 +775,10 @@ static int page_pass(struct dump_ctx *d, const struct scan_env *env,
 			report_progress_end(d->rep);
 	}
 out:
+	pipeline_stop(&pl);
 	d->stats.pages_read += pipeline_pages_read(&pl);
 	reader_stats(d, &pl);
 	pipeline_deinit(&pl);
-	free(b);
 	return rc;
 }
 
@@ -1062,8 +1090,9 @@ static int create_setup(struct dump_ctx *d, struct scan_env *env,
 	d->stats.max_mapnr = d->max_mapnr;
 	pick_codec(d);
 	if (o->num_threads)
-		report_debug(d->rep, "--num-threads %d: pages are compressed in the main thread (worker threads are not built yet)",
-			     o->num_threads);
+		report_debug(d->rep, "--num-threads %d: %d worker threads read, check and compress pages; one writer keeps pfn order",
+			     o->num_threads, o->num_threads > PIPE_MAX_THREADS ?
+			     PIPE_MAX_THREADS : o->num_threads);
 
 	rc = setup_cycles(d, err);
 	if (rc < 0)

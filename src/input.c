@@ -283,6 +283,7 @@ void input_reader_deinit(struct input_reader *r)
 	if (r->win)
 		munmap((void *)r->win, r->win_len);
 	free(r->scratch);
+	free(r->run);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -310,7 +311,8 @@ static int reader_window(struct input_reader *r, uint64_t off, size_t len)
 	 * window_size past it, one page more for a page of the dump that
 	 * is not page-aligned in the file (QEMU's cores) */
 	start = off & ~((uint64_t)in->host_page - 1);
-	end = start + in->window_size + in->host_page;
+	end = start + (r->window_size ? r->window_size : in->window_size) +
+	      in->host_page;
 	if (in->file_size && end > in->file_size)
 		end = in->file_size;
 	if (end <= start || end < off + len)
@@ -328,6 +330,54 @@ static int reader_window(struct input_reader *r, uint64_t off, size_t len)
 	r->win = p;
 	r->win_off = start;
 	r->win_len = (size_t)(end - start);
+	return 0;
+}
+
+/* pread() path: pfn from the current run, or a new run of the pages the
+ * caller announced, as many as lie in range rg and fit the buffer.  0
+ * with *ret set, 1 when the page is not part of a hint (read it alone),
+ * or a negative error. */
+static int read_hinted(struct input_reader *r, const struct input_range *rg,
+		       uint64_t pfn, uint64_t rel, const uint8_t **ret,
+		       struct mdf_err *err)
+{
+	struct input *in = r->in;
+	size_t psz = in->page_size;
+	uint64_t n, fit;
+	int rc;
+
+	if (r->run_n && pfn >= r->run_pfn && pfn - r->run_pfn < r->run_n) {
+		r->pages_pread++;
+		*ret = r->run + (pfn - r->run_pfn) * psz;
+		return 0;
+	}
+	if (r->hint_n < 2 || pfn < r->hint_pfn ||
+	    pfn - r->hint_pfn >= r->hint_n || psz > INPUT_RUN_BYTES)
+		return 1;
+	n = r->hint_n - (pfn - r->hint_pfn);
+	fit = (rg->filesz - rel) / psz;		/* whole pages in range */
+	if (n > fit)
+		n = fit;
+	if (n > INPUT_RUN_BYTES / psz)
+		n = INPUT_RUN_BYTES / psz;
+	if (n < 2)
+		return 1;
+	if (!r->run) {
+		r->run = aligned_alloc(4096, INPUT_RUN_BYTES);
+		if (!r->run)
+			return 1;	/* page by page then */
+	}
+	r->run_n = 0;
+	rc = input_pread_full(in, r->run, n * psz, rg->off + rel, err);
+	if (rc)
+		return rc < 0 ? rc : -MDF_EIO;
+	/* traced page by page as they are handed out (above): the run
+	 * holds only pages the caller announced */
+	r->run_pfn = pfn;
+	r->run_n = n;
+	r->runs++;
+	r->pages_pread++;
+	*ret = r->run;
 	return 0;
 }
 
@@ -370,6 +420,9 @@ int input_file_read_page(struct input_reader *r, uint64_t pfn,
 		}
 		/* fall through */
 	default:
+		rc = read_hinted(r, rg, pfn, rel, ret, err);
+		if (rc <= 0)
+			return rc;
 		rc = input_pread_full(in, r->scratch, psz, rg->off + rel, err);
 		if (rc)
 			return rc;

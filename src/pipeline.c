@@ -1,9 +1,10 @@
 /* pipeline.c: stage 7, read -> zero check -> compress, per batch of pages.
  *
- * A batch is cut into one contiguous slice per worker; each worker reads
- * its pages through its own input_reader and writes results into its own
- * slots, so workers share nothing but the read-only input.  With one
- * worker the slice is the whole batch and runs in the caller's thread.
+ * A batch is one unit of work: one worker reads its pages through its own
+ * input_reader and writes the results into the batch's own slots, so
+ * workers share nothing but the read-only input and the ring's lock.  The
+ * caller collects batches strictly in submission order (the in-order
+ * writer); with no threads a batch is done when it is submitted.
  * Never prints; reads only through input.
  */
 #include <stdlib.h>
@@ -37,9 +38,35 @@ bool page_is_zero(const uint8_t *p, size_t len)
 	return true;
 }
 
+static void *worker_main(void *arg);
+
+static int worker_init(struct pipeline *p, struct pipe_worker *w,
+		       struct mdf_err *err)
+{
+	int rc;
+
+	w->p = p;
+	rc = input_reader_init(&w->rd, p->in, err);
+	if (rc < 0)
+		return rc;
+	w->have_rd = true;
+	/* a worker reads one batch, then one N batches on: a window of a
+	 * batch's span is all it uses, and what a file window touched
+	 * counts in RSS once per worker */
+	if (p->nthreads && p->in->window_size > INPUT_RUN_BYTES)
+		w->rd.window_size = INPUT_RUN_BYTES;
+	if (p->codec) {
+		rc = codec_state_init(&w->codec, p->codec, err);
+		if (rc < 0)
+			return rc;
+		w->have_codec = true;
+	}
+	return 0;
+}
+
 int pipeline_init(struct pipeline *p, struct input *in, enum pipe_work work,
 		  bool zero_check, const struct codec_ops *codec,
-		  unsigned nworkers, struct mdf_err *err)
+		  unsigned nthreads, struct mdf_err *err)
 {
 	unsigned i;
 	int rc;
@@ -55,34 +82,76 @@ int pipeline_init(struct pipeline *p, struct input *in, enum pipe_work work,
 		p->slot_size = p->codec->bound(in->page_size);
 	/* keep slots 64-byte aligned */
 	p->slot_size = (p->slot_size + 63) & ~(size_t)63;
-	p->nworkers = nworkers ? nworkers : 1;
+	/* nothing to do per page: no thread would have work */
+	if (work == PIPE_NONE)
+		nthreads = 0;
+	if (nthreads > PIPE_MAX_THREADS)
+		nthreads = PIPE_MAX_THREADS;
+	p->nthreads = nthreads;
+	p->nworkers = nthreads ? nthreads : 1;
+	/* one batch filled, one written, one per thread worked on: the
+	 * memory is fixed by N, never by the dump */
+	p->batch_pages = PIPE_BATCH_PAGES;
+	p->nbatch = nthreads ? nthreads + 2 : 1;
 	p->zeros = calloc(1, in->page_size);
 	p->w = calloc(p->nworkers, sizeof(*p->w));
-	if (!p->zeros || !p->w) {
+	p->ring = calloc(p->nbatch, sizeof(*p->ring));
+	if (!p->zeros || !p->w || !p->ring) {
 		rc = mdf_err_set(err, MDF_ENOMEM, "out of memory for the page pipeline");
 		goto fail;
 	}
 	if (work == PIPE_NONE)
 		return 0;
-	for (i = 0; i < p->nworkers; i++) {
-		struct pipe_worker *w = &p->w[i];
-
-		rc = input_reader_init(&w->rd, in, err);
-		if (rc < 0)
-			goto fail;
-		w->have_rd = true;
-		if (p->codec) {
-			rc = codec_state_init(&w->codec, p->codec, err);
-			if (rc < 0)
-				goto fail;
-			w->have_codec = true;
-		}
-		w->slots = aligned_alloc(64, p->slot_size * PIPE_BATCH);
-		if (!w->slots) {
+	p->own_slots = aligned_alloc(64, p->slot_size * PIPE_BATCH);
+	if (!p->own_slots) {
+		rc = mdf_err_set(err, MDF_ENOMEM, "out of memory for page buffers");
+		goto fail;
+	}
+	for (i = 0; i < p->nbatch; i++) {
+		/* with no threads the only batch uses the pipeline's slots */
+		if (!nthreads)
+			break;
+		p->ring[i].slots = aligned_alloc(64, p->slot_size *
+						 p->batch_pages);
+		if (!p->ring[i].slots) {
 			rc = mdf_err_set(err, MDF_ENOMEM,
 					 "out of memory for page buffers");
 			goto fail;
 		}
+	}
+	for (i = 0; i < p->nworkers; i++) {
+		rc = worker_init(p, &p->w[i], err);
+		if (rc < 0)
+			goto fail;
+	}
+	if (!nthreads)
+		return 0;
+	if (pthread_mutex_init(&p->lock, NULL) != 0) {
+		rc = mdf_err_set(err, MDF_ENOMEM, "can't create the pipeline's lock");
+		goto fail;
+	}
+	if (pthread_cond_init(&p->work_cv, NULL) != 0) {
+		pthread_mutex_destroy(&p->lock);
+		rc = mdf_err_set(err, MDF_ENOMEM, "can't create the pipeline's lock");
+		goto fail;
+	}
+	if (pthread_cond_init(&p->done_cv, NULL) != 0) {
+		pthread_cond_destroy(&p->work_cv);
+		pthread_mutex_destroy(&p->lock);
+		rc = mdf_err_set(err, MDF_ENOMEM, "can't create the pipeline's lock");
+		goto fail;
+	}
+	p->have_lock = true;
+	for (i = 0; i < nthreads; i++) {
+		int e = pthread_create(&p->w[i].thread, NULL, worker_main,
+				       &p->w[i]);
+
+		if (e != 0) {
+			rc = mdf_err_sys(err, e, "Can't create compression thread %u of %u",
+					 i + 1, nthreads);
+			goto fail;
+		}
+		p->w[i].started = true;
 	}
 	return 0;
 
@@ -91,10 +160,33 @@ fail:
 	return rc;
 }
 
+void pipeline_stop(struct pipeline *p)
+{
+	unsigned i;
+
+	if (!p->have_lock)
+		return;
+	pthread_mutex_lock(&p->lock);
+	p->stop = true;
+	pthread_cond_broadcast(&p->work_cv);
+	pthread_mutex_unlock(&p->lock);
+	for (i = 0; p->w && i < p->nworkers; i++)
+		if (p->w[i].started) {
+			pthread_join(p->w[i].thread, NULL);
+			p->w[i].started = false;
+		}
+}
+
 void pipeline_deinit(struct pipeline *p)
 {
 	unsigned i;
 
+	pipeline_stop(p);
+	if (p->have_lock) {
+		pthread_cond_destroy(&p->done_cv);
+		pthread_cond_destroy(&p->work_cv);
+		pthread_mutex_destroy(&p->lock);
+	}
 	for (i = 0; p->w && i < p->nworkers; i++) {
 		struct pipe_worker *w = &p->w[i];
 
@@ -102,9 +194,12 @@ void pipeline_deinit(struct pipeline *p)
 			codec_state_deinit(&w->codec);
 		if (w->have_rd)
 			input_reader_deinit(&w->rd);
-		free(w->slots);
 		free(w->erased);
 	}
+	for (i = 0; p->ring && i < p->nbatch; i++)
+		free(p->ring[i].slots);
+	free(p->ring);
+	free(p->own_slots);
 	free(p->w);
 	free((void *)p->zeros);
 	memset(p, 0, sizeof(*p));
@@ -123,7 +218,13 @@ int pipeline_set_erase(struct pipeline *p, struct erase_list *el,
 			return mdf_err_set(err, MDF_ENOMEM,
 					   "out of memory for erased pages");
 	}
+	/* the workers read it from their next batch on: the lock orders
+	 * this store before them */
+	if (p->have_lock)
+		pthread_mutex_lock(&p->lock);
 	p->erase = el;
+	if (p->have_lock)
+		pthread_mutex_unlock(&p->lock);
 	return 0;
 }
 
@@ -133,16 +234,19 @@ static bool stable_pointer(const struct input *in, const uint8_t *ptr)
 	return in->map && ptr >= in->map && ptr < in->map + in->file_size;
 }
 
-/* One worker: results [from, to) of the batch. */
-static int run_slice(struct pipeline *p, struct pipe_worker *w,
-		     struct pipe_batch *b, unsigned from, unsigned to)
+/* One worker: every result of the batch, into slots. */
+static int run_batch(struct pipeline *p, struct pipe_worker *w,
+		     struct pipe_batch *b, uint8_t *slots)
 {
-	size_t psz = p->page_size;
+	size_t psz = p->page_size, used = 0;
 	unsigned i;
 
-	for (i = from; i < to; i++) {
+	/* results are packed in slots: what a batch touches is what its
+	 * pages compressed to (used <= i * slot_size, so a slot's worth is
+	 * always left) */
+	for (i = 0; i < b->n; i++) {
 		struct pipe_result *r = &b->res[i];
-		uint8_t *slot = w->slots + (size_t)(i - from) * p->slot_size;
+		uint8_t *slot;
 		const uint8_t *page;
 		size_t n;
 		int rc;
@@ -155,6 +259,15 @@ static int run_slice(struct pipeline *p, struct pipe_worker *w,
 		if (p->work == PIPE_NONE) {
 			r->data = NULL;
 			continue;
+		}
+		slot = slots + used;
+		/* a run of consecutive pfns: one read where the input copies */
+		if (i == 0 || b->pfn[i] != b->pfn[i - 1] + 1) {
+			unsigned j = i + 1;
+
+			while (j < b->n && b->pfn[j] == b->pfn[j - 1] + 1)
+				j++;
+			input_reader_hint(&w->rd, b->pfn[i], j - i);
 		}
 		rc = input_read_page(&w->rd, r->pfn, &page, &w->err);
 		if (rc < 0)
@@ -186,6 +299,7 @@ static int run_slice(struct pipeline *p, struct pipe_worker *w,
 			r->data = slot;
 			r->size = (uint32_t)n;
 			r->codec = p->codec->id;
+			used += (n + 63) & ~(size_t)63;
 			continue;
 		}
 		if (stable_pointer(p->in, page)) {
@@ -193,6 +307,7 @@ static int run_slice(struct pipeline *p, struct pipe_worker *w,
 		} else {
 			memcpy(slot, page, psz);
 			r->data = slot;
+			used += psz;
 		}
 	}
 	return 0;
@@ -201,21 +316,107 @@ static int run_slice(struct pipeline *p, struct pipe_worker *w,
 int pipeline_run(struct pipeline *p, struct pipe_batch *b,
 		 struct mdf_err *err)
 {
-	unsigned per = (b->n + p->nworkers - 1) / p->nworkers, i;
+	struct pipe_worker *w = &p->w[0];
 
-	for (i = 0; i < p->nworkers; i++) {
-		unsigned from = i * per, to = from + per;
-
-		if (from >= b->n)
-			break;
-		if (to > b->n)
-			to = b->n;
-		if (run_slice(p, &p->w[i], b, from, to) < 0) {
-			*err = p->w[i].err;
-			return -(int)err->code;
-		}
+	if (b->n > PIPE_BATCH)
+		return mdf_err_set(err, MDF_EINVAL, "a batch of %u pages", b->n);
+	if (run_batch(p, w, b, b->slots ? b->slots : p->own_slots) < 0) {
+		*err = w->err;
+		return -(int)err->code;
 	}
 	return 0;
+}
+
+static void *worker_main(void *arg)
+{
+	struct pipe_worker *w = arg;
+	struct pipeline *p = w->p;
+
+	pthread_mutex_lock(&p->lock);
+	for (;;) {
+		struct pipe_batch *b;
+
+		while (!p->stop && p->next == p->tail)
+			pthread_cond_wait(&p->work_cv, &p->lock);
+		if (p->stop)
+			break;
+		b = &p->ring[p->next++ % p->nbatch];
+		pthread_mutex_unlock(&p->lock);
+		b->rc = run_batch(p, w, b, b->slots);
+		if (b->rc < 0)
+			b->err = w->err;
+		pthread_mutex_lock(&p->lock);
+		b->state = PIPE_DONE;
+		pthread_cond_broadcast(&p->done_cv);
+	}
+	pthread_mutex_unlock(&p->lock);
+	return NULL;
+}
+
+struct pipe_batch *pipeline_get(struct pipeline *p)
+{
+	struct pipe_batch *b;
+
+	if (p->tail - p->head >= p->nbatch)
+		return NULL;
+	b = &p->ring[p->tail % p->nbatch];
+	b->n = 0;
+	b->state = PIPE_FREE;
+	return b;
+}
+
+void pipeline_put(struct pipeline *p, struct pipe_batch *b)
+{
+	if (!p->nthreads) {
+		struct pipe_worker *w = &p->w[0];
+
+		b->rc = run_batch(p, w, b, b->slots ? b->slots : p->own_slots);
+		if (b->rc < 0)
+			b->err = w->err;
+		b->state = PIPE_DONE;
+		p->tail++;
+		return;
+	}
+	pthread_mutex_lock(&p->lock);
+	b->state = PIPE_QUEUED;
+	p->tail++;
+	pthread_cond_signal(&p->work_cv);
+	pthread_mutex_unlock(&p->lock);
+}
+
+int pipeline_collect(struct pipeline *p, bool wait, struct pipe_batch **ret,
+		     struct mdf_err *err)
+{
+	struct pipe_batch *b;
+	bool done;
+
+	*ret = NULL;
+	if (p->head == p->tail)
+		return 0;
+	b = &p->ring[p->head % p->nbatch];
+	if (p->nthreads) {
+		pthread_mutex_lock(&p->lock);
+		while (wait && b->state != PIPE_DONE)
+			pthread_cond_wait(&p->done_cv, &p->lock);
+		done = b->state == PIPE_DONE;
+		pthread_mutex_unlock(&p->lock);
+		if (!done)
+			return 0;
+	}
+	if (b->rc < 0) {
+		*err = b->err;
+		pipeline_recycle(p, b);
+		return -(int)err->code;
+	}
+	*ret = b;
+	return 0;
+}
+
+void pipeline_recycle(struct pipeline *p, struct pipe_batch *b)
+{
+	b->state = PIPE_FREE;
+	b->n = 0;
+	p->head++;
 }
 
 uint64_t pipeline_pages_read(const struct pipeline *p)

@@ -441,8 +441,10 @@ int report_json(struct report *r, const char *path,
 	fprintf(f, "    \"pages_read\": %llu,\n", (unsigned long long)st->pages_read);
 	fprintf(f, "    \"pages_mapped\": %llu,\n", (unsigned long long)st->pages_mapped);
 	fprintf(f, "    \"pages_pread\": %llu,\n", (unsigned long long)st->pages_pread);
-	fprintf(f, "    \"mmap_windows\": %llu\n  },\n",
+	fprintf(f, "    \"mmap_windows\": %llu,\n",
 		(unsigned long long)st->mmap_windows);
+	fprintf(f, "    \"read_runs\": %llu\n  },\n",
+		(unsigned long long)st->read_runs);
 	fprintf(f, "  \"maxrss_kb\": %llu,\n", (unsigned long long)peak_rss_kb());
 	fprintf(f, "  \"ranges_complete\": %s,\n",
 		r->want_ranges && !r->ranges_oom ? "true" : "false");

@@ -56,3 +56,24 @@ if command -v man >/dev/null; then
 else
 	echo "# NOTICE: man is not installed: rendering not checked"
 fi
+if command -v man >/dev/null; then
+	w=$(MANWIDTH=80 man --warnings -l "$ROOT/makedumpfile.conf.5" 2>&1 >/dev/null)
+	[ -z "$w" ] && echo "ok - manpage: man -l renders makedumpfile.conf.5 without warnings" ||
+		echo "not ok - manpage: man -l makedumpfile.conf.5: $w"
+fi
+# organised like makedumpfile's page: NAME, SYNOPSIS, DESCRIPTION, OPTIONS
+# first, every section and every subsection of a section once, every
+# option heading once
+sh=$(sed -n 's/^\.SH //p' "$page")
+dup=$(sort <<<"$sh" | uniq -d)
+[ "$(head -n 4 <<<"$sh" | tr '\n' ' ')" = "NAME SYNOPSIS DESCRIPTION OPTIONS " ] && [ -z "$dup" ] &&
+	echo "ok - manpage: sections start NAME, SYNOPSIS, DESCRIPTION, OPTIONS; none twice" ||
+	echo "not ok - manpage: sections $(tr '\n' ',' <<<"$sh") (twice: ${dup:-none})"
+dup=$(awk '/^\.SH/ { s = $0 } /^\.SS/ { print s " / " $0 }' "$page" | sort | uniq -d)
+[ -z "$dup" ] && echo "ok - manpage: no subsection twice in one section" ||
+	echo "not ok - manpage: subsections twice: $dup"
+# the first option name of each .TP heading, fonts and quotes dropped
+dup=$(awk '/^\.TP/ { getline; print }' "$page" | sed -e 's/\\f[BIRP]//g' -e 's/\\-/-/g' -e 's/"//g' |
+	grep -oE -- '(^|[ ,])--?[a-zA-Z][-a-zA-Z_]*' | tr -d ' ,' | sort | uniq -d)
+[ -z "$dup" ] && echo "ok - manpage: every option described once" ||
+	echo "not ok - manpage: described twice: $dup"

@@ -36,7 +36,7 @@ nested unit
 # e2e: the CLI tests whole; of the synthetic vmcores the hostile ones and one
 # per paging/era extreme (all of them, and the RSS bounds of the scale
 # cases, are the plain run's: ASan costs time and memory)
-nested e2e foreign_dumps writers_cli kdump_robust output_names
+nested e2e foreign_dumps writers_cli threads_identical kdump_robust output_names
 synth=()
 for f in "$ROOT"/fixtures/vmcore/hostile-*.txt "$ROOT"/fixtures/vmcore/zoo-2.6.32.txt \
 	 "$ROOT"/fixtures/vmcore/zoo-7.1.txt "$ROOT"/fixtures/vmcore/layout-5level.txt \

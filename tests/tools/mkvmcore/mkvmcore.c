@@ -189,6 +189,7 @@ struct rule {
 	bool misalign;		/* badbuddy: valid order, wrong alignment */
 	bool content_zero, content_data;
 	bool content_head;	/* only each unit's first page has data */
+	bool content_real;	/* whole pages of memory-like bytes (bench) */
 	uint64_t val;		/* badbuddy private, badorder order, seed */
 	bool have_val;
 	int line;
@@ -268,6 +269,7 @@ struct gen {
 
 	/* kernel image and memblock */
 	uint64_t kernel_pa, kernel_size, image_size;
+	bool kernel_real;	/* kernel content=real */
 	uint64_t image_next, memblock_next, memblock_end;
 	bool have_kernel;
 
@@ -598,8 +600,10 @@ static void parse_class(struct rule *r, char **tok, int n)
 				r->content_data = true;
 			else if (strcmp(v, "head") == 0)
 				r->content_head = true;
+			else if (strcmp(v, "real") == 0)
+				r->content_data = r->content_real = true;
 			else
-				die("content=zero|data|head");
+				die("content=zero|data|head|real");
 		} else if ((strcmp(k, "private") == 0 || strcmp(k, "value") == 0 ||
 			    strcmp(k, "seed") == 0 || strcmp(k, "low") == 0) && v) {
 			r->val = parse_num(v);
@@ -726,14 +730,19 @@ static void parse_file(struct gen *g, const char *path, int depth)
 			}
 		} else if (strcmp(tok[0], "sme_mask") == 0 && n == 2) {
 			g->L.sme_mask = parse_num(tok[1]);
-		} else if (strcmp(tok[0], "kernel") == 0 && (n == 3 || n == 4)) {
+		} else if (strcmp(tok[0], "kernel") == 0 && n >= 3 && n <= 5) {
+			int t;
+
 			g->kernel_pa = parse_num(tok[1]);
 			g->kernel_size = parse_num(tok[2]);
 			g->image_size = IMAGE_SIZE_DEFAULT;
-			if (n == 4) {
-				if (strncmp(tok[3], "image=", 6) != 0)
-					die("kernel PADDR SIZE [image=SIZE]");
-				g->image_size = parse_num(tok[3] + 6);
+			for (t = 3; t < n; t++) {
+				if (strncmp(tok[t], "image=", 6) == 0)
+					g->image_size = parse_num(tok[t] + 6);
+				else if (strcmp(tok[t], "content=real") == 0)
+					g->kernel_real = true;
+				else
+					die("kernel PADDR SIZE [image=SIZE] [content=real]");
 			}
 			if ((g->kernel_pa | g->image_size) & (BLK - 1) ||
 			    g->kernel_size <= g->image_size)
@@ -2495,6 +2504,127 @@ static void note_append(struct sbuf *sb, const char *name, uint32_t type,
 	sb->len += (4 - descsz % 4) % 4;
 }
 
+
+/* content=real: a whole page that compresses like real memory (zlib
+ * level 1 to roughly 30-50 %), neither random nor all-equal, made from
+ * the pfn alone so that every run writes the same bytes.  Page cache
+ * holds text, kernel text x86-like code, everything else structs of
+ * pointers, small counters, flags and zero padding. */
+static void real_text(uint8_t *p, size_t len, uint64_t *s)
+{
+	static const char *const words[] = {
+		"the", "of", "and", "to", "in", "is", "for", "that", "with",
+		"on", "as", "by", "at", "from", "this", "be", "are", "or",
+		"kernel", "memory", "page", "file", "system", "data", "return",
+		"struct", "int", "const", "static", "void", "if", "else",
+		"error", "device", "buffer", "size_t", "unsigned", "long",
+		"#include", "config", "value", "table", "user", "process",
+		"0x0", "NULL", "init", "module", "driver", "network", "cache",
+		"linux", "debian", "package", "version", "usr", "lib", "share",
+	};
+	const size_t nw = sizeof(words) / sizeof(words[0]);
+	size_t i = 0;
+
+	while (i < len) {
+		uint64_t r = rng_next(s);
+		const char *w = words[(r & 0xffff) % nw];
+		size_t n = strlen(w);
+
+		if (r >> 60 == 0) {	/* a number now and then */
+			char num[24];
+
+			n = (size_t)snprintf(num, sizeof(num), "%llu",
+					     (unsigned long long)(r >> 20 & 0xfffff));
+			w = num;
+			if (i + n > len)
+				n = len - i;
+			memcpy(p + i, w, n);
+		} else {
+			if (i + n > len)
+				n = len - i;
+			memcpy(p + i, w, n);
+		}
+		i += n;
+		if (i < len)
+			p[i++] = (r >> 56 & 15) == 0 ? '\n' : ' ';
+	}
+}
+
+static void real_code(uint8_t *p, size_t len, uint64_t *s)
+{
+	static const uint8_t ops[][4] = {
+		{ 0x48, 0x89, 0xc7 }, { 0x48, 0x8b, 0x45 }, { 0xe8 },
+		{ 0x0f, 0x1f, 0x44 }, { 0x55 }, { 0x5d }, { 0xc3 },
+		{ 0x48, 0x83, 0xec }, { 0x85, 0xc0 }, { 0x74 }, { 0x75 },
+		{ 0x31, 0xc0 }, { 0x41, 0x54 }, { 0x41, 0x5c }, { 0x48, 0x8d },
+		{ 0xcc }, { 0x90 }, { 0x66, 0x90 }, { 0x89, 0x45 },
+	};
+	static const uint8_t oplen[] = { 3, 3, 1, 3, 1, 1, 1, 3, 2, 1, 1, 2,
+					 2, 2, 2, 1, 1, 2, 2 };
+	size_t i = 0;
+
+	while (i < len) {
+		uint64_t r = rng_next(s);
+		unsigned k = (unsigned)((r & 0xff) % sizeof(oplen)), j, imm;
+
+		for (j = 0; j < oplen[k] && i < len; j++)
+			p[i++] = ops[k][j];
+		/* an immediate or displacement of 0, 1 or 4 bytes */
+		imm = (unsigned)(r >> 8 & 3);
+		imm = imm == 3 ? 4 : imm == 2 ? 1 : 0;
+		for (j = 0; j < imm && i < len; j++)
+			p[i++] = (uint8_t)(r >> (16 + 8 * j));
+	}
+}
+
+static void real_structs(uint8_t *p, size_t len, uint64_t *s)
+{
+	uint64_t base = 0xffff888000000000ull | (rng_next(s) & 0xfffff000ull);
+	size_t i;
+
+	for (i = 0; i + 8 <= len; i += 8) {
+		uint64_t r = rng_next(s), v;
+
+		switch (r & 7) {
+		case 0: case 1: case 2:
+			v = 0;
+			break;
+		case 3: case 4:		/* a pointer near the others */
+			v = base + ((r >> 8) & 0xfff8);
+			break;
+		case 5:			/* a small counter */
+			v = (r >> 8) & 0x3ff;
+			break;
+		case 6:			/* flags */
+			v = (r >> 8) & 0x10041;
+			break;
+		default:
+			v = r >> 3;
+			break;
+		}
+		memcpy(p + i, &v, 8);
+	}
+}
+
+static void real_page(enum cls cls, uint64_t pfn, uint8_t *p, size_t len)
+{
+	uint64_t s = pfn * 0x9e3779b97f4a7c15ull + 0x632be59bd9b4e019ull;
+
+	rng_next(&s);
+	switch (cls) {
+	case C_CACHE: case C_CACHE_PRIVATE: case C_SHMEM: case C_SWAPCACHE:
+	case C_FOLIO:
+		real_text(p, len, &s);
+		break;
+	case C_KERNEL:
+		real_code(p, len, &s);
+		break;
+	default:
+		real_structs(p, len, &s);
+		break;
+	}
+}
+
 static void write_page_to_loads(struct gen *g, int fd, uint64_t pa,
 				const uint8_t *buf, size_t len)
 {
@@ -2519,8 +2649,11 @@ static void write_elf(struct gen *g, const char *path, const struct sbuf *vi)
 	Elf64_Phdr *ph;
 	uint64_t off, fsize;
 	size_t nph = g->n_load + 1, i;
+	uint8_t *real = malloc(PAGE_SIZE);
 	int fd;
 
+	if (!real)
+		die("out of memory");
 	memset(prstatus, 0, sizeof(prstatus));
 	prstatus[32] = 1;	/* pr_pid */
 	note_append(&notes, "CORE", NT_PRSTATUS, prstatus,
@@ -2595,6 +2728,14 @@ static void write_elf(struct gen *g, const char *path, const struct sbuf *vi)
 
 			if (pcache_find(g, p))
 				continue;
+			if (r->content_real) {
+				real_page(r->cls, p, real, PAGE_SIZE);
+				memcpy(real, "mkvmcore", 8);
+				sp_set_u64(real, 8, p);
+				write_page_to_loads(g, fd, p << PAGE_SHIFT, real,
+						    PAGE_SIZE);
+				continue;
+			}
 			memcpy(m, "mkvmcore", 8);
 			sp_set_u64(m, 8, p);
 			write_page_to_loads(g, fd, p << PAGE_SHIFT, m, sizeof(m));
@@ -2602,6 +2743,7 @@ static void write_elf(struct gen *g, const char *path, const struct sbuf *vi)
 	}
 	if (close(fd) != 0)
 		die("closing %s: %s", path, strerror(errno));
+	free(real);
 	free(ph);
 	free(notes.s);
 }
@@ -2655,6 +2797,7 @@ static void build_rules(struct gen *g)
 
 		memset(&k, 0, sizeof(k));
 		k.cls = C_KERNEL;
+		k.content_data = k.content_real = g->kernel_real;
 		k.start = g->kernel_pa >> PAGE_SHIFT;
 		k.n = g->kernel_size >> PAGE_SHIFT;
 		if (!range_in_ram(g, k.start, k.start + k.n))

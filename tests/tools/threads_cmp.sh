@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# tests/tools/threads_cmp.sh LABEL CORE LEVEL: the dump of CORE must be the
+# same bytes whatever --num-threads says.  For -c, -l, -p, -z (the codecs
+# this build has) and for -F (the flattened stream on stdout), the output
+# with --num-threads 1, 2, 4 and 8 is compared with cmp against the one
+# without worker threads; -E with --num-threads is refused as 1.7.2
+# refuses it.  Prints ok / not ok lines; exit 1 on any failure.
+set -u
+label=$1 core=$2 level=$3
+dir=$TMPBASE/threads_cmp.$label
+mkdir -p "$dir"
+fail=0
+ok() { echo "ok - $label: $*"; }
+notok() { echo "not ok - $label: $*"; fail=1; }
+
+# one dump: FLAG N OUT (N empty: no --num-threads)
+dump() {
+	local flag=$1 n=$2 out=$3 t=()
+	[ -n "$n" ] && t=(--num-threads "$n")
+	rm -f "$out"
+	if [ "$flag" = F ]; then
+		"$BIN" -F -l -d "$level" --message-level 0 "${t[@]}" "$core" > "$out" 2>"$out.err"
+	else
+		"$BIN" "-$flag" -d "$level" --message-level 0 "${t[@]}" "$core" "$out" 2>"$out.err"
+	fi
+}
+
+for flag in c l p z F; do
+	if [ "$flag" != F ] && [ "$flag" != c ] &&
+	   "$BIN" -v 2>&1 | grep -qi "^$(case $flag in l) echo lzo ;; p) echo snappy ;; z) echo zstd ;; esac)[[:space:]]*disabled"; then
+		echo "# $label: -$flag is not in this build"
+		continue
+	fi
+	ref=$dir/ref.$flag
+	if ! dump "$flag" "" "$ref" || [ ! -s "$ref" ]; then
+		notok "-$flag -d $level without threads failed: $(head -c 300 "$ref.err")"
+		continue
+	fi
+	for n in 1 2 4 8; do
+		out=$dir/n$n.$flag
+		if ! dump "$flag" "$n" "$out"; then
+			notok "-$flag -d $level --num-threads $n failed: $(head -c 300 "$out.err")"
+			continue
+		fi
+		if cmp -s "$ref" "$out"; then
+			ok "-$flag -d $level --num-threads $n: the same $(stat -c %s "$out") bytes as without threads"
+		else
+			notok "-$flag -d $level --num-threads $n: output differs from the run without threads ($(cmp "$ref" "$out" 2>&1 | head -1))"
+		fi
+		rm -f "$out" "$out.err"
+	done
+	rm -f "$ref" "$ref.err"
+done
+
+# -E: 1.7.2 refuses --num-threads with ELF output; so do we
+rm -f "$dir/elf"
+if "$BIN" -E -d "$level" --num-threads 2 --message-level 0 "$core" "$dir/elf" >"$dir/elf.log" 2>&1; then
+	notok "-E --num-threads 2 was accepted (1.7.2 refuses it)"
+elif grep -q -- "--num-threads cannot used with ELF format" "$dir/elf.log" && [ ! -e "$dir/elf" ]; then
+	ok "-E --num-threads 2: refused as 1.7.2 refuses it, nothing written"
+else
+	notok "-E --num-threads 2: refused without 1.7.2's message: $(head -c 300 "$dir/elf.log")"
+fi
+rm -rf "$dir"
+exit $fail
