@@ -985,51 +985,6 @@ static unsigned refilter_level(struct dump_ctx *d, unsigned level)
 	return level | src;
 }
 
-/* The file a dump name will be, as "<real directory>/<name>", or a copy of
- * the name when its directory cannot be resolved (it fails later). */
-static char *canonical_out(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	char *dir, *real, *ret = NULL;
-
-	if (!slash)
-		dir = strdup(".");
-	else
-		dir = strndup(path, slash == path ? 1 : (size_t)(slash - path));
-	if (!dir)
-		return NULL;
-	real = realpath(dir, NULL);
-	if (real && asprintf(&ret, "%s/%s", real, slash ? slash + 1 : path) < 0)
-		ret = NULL;
-	free(real);
-	free(dir);
-	return ret ? ret : strdup(path);
-}
-
-/* --split: two parts written to one file would leave neither whole */
-static int check_split_names(const struct opts *o, struct mdf_err *err)
-{
-	int n = o->nargs - 1, i, j, rc = 0;
-	char **c = calloc((size_t)n, sizeof(*c));
-
-	if (!c)
-		return mdf_err_set(err, MDF_ENOMEM, "out of memory");
-	for (i = 0; i < n && rc == 0; i++) {
-		c[i] = canonical_out(o->args[1 + i]);
-		if (!c[i])
-			rc = mdf_err_set(err, MDF_ENOMEM, "out of memory");
-		for (j = 0; j < i && rc == 0; j++)
-			if (!strcmp(c[i], c[j]))
-				rc = mdf_err_set(err, MDF_EINVAL,
-						 "--split: %s and %s are the same file",
-						 o->args[1 + j], o->args[1 + i]);
-	}
-	for (i = 0; i < n; i++)
-		free(c[i]);
-	free(c);
-	return rc;
-}
-
 /* Everything before the first page of a dump: the input, the layout,
  * the codec, the window; env is ready for the passes. */
 static int create_setup(struct dump_ctx *d, struct scan_env *env,
@@ -1042,11 +997,6 @@ static int create_setup(struct dump_ctx *d, struct scan_env *env,
 	rc = check_unimplemented(o, err);
 	if (rc < 0)
 		return rc;
-	if (o->split) {
-		rc = check_split_names(o, err);
-		if (rc < 0)
-			return rc;
-	}
 	/* makedumpfile checks this before any work */
 	for (i = 0; i < nout && !o->dry_run && !o->flatten && !o->force; i++)
 		if (access(o->args[1 + i], F_OK) == 0)
