@@ -35,8 +35,9 @@ struct input_load {
 };
 
 enum input_access {
-	INPUT_ACCESS_AUTO,	/* mmap windows, read() where mmap fails */
+	INPUT_ACCESS_AUTO,	/* mmap windows on procfs, pread() on files */
 	INPUT_ACCESS_READ,	/* --non-mmap: pread() only */
+	INPUT_ACCESS_MMAP,	/* --mmap: mmap windows on files too */
 };
 
 struct input_open_opts {
@@ -71,15 +72,17 @@ struct input_ops {
 			  uint8_t *bm2, struct mdf_err *err);
 };
 
-/* How page data is reached.  Files and /proc/vmcore are read through
- * per-reader mmap windows, so what is mapped never grows with the size of
- * the dump; WHOLE is for inputs that are memory already (unit tests).
- * NONE (--non-mmap, or mmap failed): pread(), one call per run of
- * consecutive pages the caller announced (input_reader_hint()), into a
- * buffer of INPUT_RUN_BYTES.  Pages of a file touched through a window
- * count in RSS until the window moves on, pages of /proc/vmcore do not
- * (the kernel maps the old memory with remap_pfn_range()), hence two
- * sizes. */
+/* How page data is reached.  /proc/vmcore (and files with --mmap) are
+ * read through per-reader mmap windows, so what is mapped never grows
+ * with the size of the dump; pages of /proc/vmcore touched through a
+ * window do not count in RSS (the kernel maps the old memory with
+ * remap_pfn_range()), nothing is copied.  WHOLE is for inputs that are
+ * memory already (unit tests).  NONE (regular files by default,
+ * --non-mmap, or mmap failed): pread(), one call per run of consecutive
+ * pages the caller announced (input_reader_hint()), into a buffer of
+ * INPUT_RUN_BYTES: on a file this costs less CPU than the page faults and
+ * TLB shootdowns of windows, and the copy in the buffer is the only page
+ * data in RSS (a window of a file stays resident until it moves on). */
 enum input_mapping { INPUT_MAP_NONE, INPUT_MAP_WHOLE, INPUT_MAP_WINDOW };
 
 enum {

@@ -61,6 +61,7 @@ struct opts {
 	bool non_cyclic;		/* --non-cyclic (older makedumpfile) */
 	const char *work_dir;		/* --work-dir */
 	bool non_mmap;			/* --non-mmap */
+	bool mmap_files;		/* --mmap (ours): windows on files too */
 	int num_threads;		/* --num-threads, 0: none */
 	bool dump_dmesg;		/* --dump-dmesg */
 	bool partial_dmesg;		/* --partial-dmesg */

@@ -256,7 +256,8 @@ static int dump_setup(struct dump_ctx *d, const char *vmcore,
 		if (o->dump_level[i] > max_level)
 			max_level = o->dump_level[i];
 
-	io.access = o->non_mmap ? INPUT_ACCESS_READ : INPUT_ACCESS_AUTO;
+	io.access = o->non_mmap ? INPUT_ACCESS_READ :
+		    o->mmap_files ? INPUT_ACCESS_MMAP : INPUT_ACCESS_AUTO;
 	if (o->trace_reads) {
 		/* addresses only, but 0600 like every output */
 		int tfd = open(o->trace_reads,

@@ -489,6 +489,7 @@ int input_open(const char *path, const struct input_open_opts *opts,
 	       struct mdf_warns *warns, struct input **ret,
 	       struct mdf_err *err)
 {
+	enum input_access access;
 	struct input *in;
 	uint8_t head[64];
 	struct statfs sfs;
@@ -550,9 +551,14 @@ int input_open(const char *path, const struct input_open_opts *opts,
 	 * once: the pages touched would stay resident and peak RSS would
 	 * grow with the size of the crashed machine. */
 	in->mapping = INPUT_MAP_NONE;
-	/* only with a known size: a page mapped past the end of a file or
-	 * device is SIGBUS, where read() says where the data ends */
-	if ((!opts || opts->access == INPUT_ACCESS_AUTO) && in->file_size) {
+	/* windows only with a known size: a page mapped past the end of a
+	 * file or device is SIGBUS, where read() says where the data ends.
+	 * By default only on procfs: a regular file is read faster with
+	 * pread() runs (bench/RESULTS.md) and a truncated one then gives a
+	 * clear error instead of SIGBUS. */
+	access = opts ? opts->access : INPUT_ACCESS_AUTO;
+	if (in->file_size && (access == INPUT_ACCESS_MMAP ||
+			      (access == INPUT_ACCESS_AUTO && in->is_procfs))) {
 		in->mapping = INPUT_MAP_WINDOW;
 		in->window_size = in->is_procfs ? INPUT_WINDOW_PROCFS :
 				  INPUT_WINDOW_FILE;

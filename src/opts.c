@@ -18,7 +18,7 @@ enum {
 	OPT_CONFIG, OPT_EPPIC, OPT_MESSAGE_LEVEL, OPT_SHOW_STATS,
 	OPT_CHECK_PARAMS, OPT_DRY_RUN, OPT_DISKSET, OPT_XEN_SYMS,
 	OPT_XEN_VMCOREINFO, OPT_XEN_PHYS_START, OPT_EXTENSION, OPT_REPORT_JSON,
-	OPT_TRACE_READS, OPT_SHOW_VMCOREINFO, OPT_OFFLINE_VALUE,
+	OPT_TRACE_READS, OPT_SHOW_VMCOREINFO, OPT_OFFLINE_VALUE, OPT_MMAP,
 };
 
 struct opt_desc {
@@ -55,7 +55,8 @@ static const struct opt_desc opt_table[] = {
 	{ "cyclic-buffer", OPT_CYCLIC_BUFFER, 1, "KiB", "bitmap buffer per cycle (default: automatic)" },
 	{ "non-cyclic", OPT_NON_CYCLIC, 0, NULL, "process all pages in one cycle" },
 	{ "work-dir", OPT_WORK_DIR, 1, "DIR", "keep whole bitmaps in a file in DIR" },
-	{ "non-mmap", OPT_NON_MMAP, 0, NULL, "read the dump with read() instead of mmap()" },
+	{ "non-mmap", OPT_NON_MMAP, 0, NULL, "read the dump with read() only, also /proc/vmcore" },
+	{ "mmap", OPT_MMAP, 0, NULL, "read a regular file through mmap() windows too (default: read(); /proc/vmcore: mmap())" },
 	{ "num-threads", OPT_NUM_THREADS, 1, "N", "compress with N threads" },
 	{ "dump-dmesg", OPT_DUMP_DMESG, 0, NULL, "write the kernel log of VMCORE to LOGFILE" },
 	{ "partial-dmesg", OPT_PARTIAL_DMESG, 0, NULL, "with --dump-dmesg: only the log since the last clear" },
@@ -364,6 +365,7 @@ int opts_parse(struct opts *o, int argc, char **argv, struct mdf_err *err)
 		case OPT_NON_CYCLIC: o->non_cyclic = true; break;
 		case OPT_WORK_DIR: o->work_dir = optarg; break;
 		case OPT_NON_MMAP: o->non_mmap = true; break;
+		case OPT_MMAP: o->mmap_files = true; break;
 		case OPT_NUM_THREADS:
 			o->num_threads = atoi(optarg);
 			if (o->num_threads < 0)

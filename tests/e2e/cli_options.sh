@@ -66,8 +66,8 @@ fi
 	cmp -s "$dir/wd" "$dir/ref" && [ -z "$(ls "$dir" | grep kdump_bitmap)" ] &&
 	ok "--work-dir and --num-threads 4: accepted, the same dump, no bitmap file left" ||
 	notok "--work-dir / --num-threads"
-# -b ORDER (write cache) and --non-mmap change how, never what
-for o in "-b 0" "-b 8" "--non-mmap"; do
+# -b ORDER (write cache), --non-mmap and --mmap change how, never what
+for o in "-b 0" "-b 8" "--non-mmap" "--mmap"; do
 	rm -f "$dir/b"
 	"$BIN" -l -d 31 $o --message-level 0 "$core" "$dir/b" && cmp -s "$dir/b" "$dir/ref" &&
 		ok "$o: accepted, the same dump" || notok "$o changes the dump or is refused"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Every x86_64 real vmcore: small cycles, the non-cyclic bitmap file and
-# read() give the answer of the default run; mmap windows are used; peak
-# RSS stays under 64 MiB (tests/tools/cyclecheck.py).
+# Every x86_64 real vmcore: small cycles, the non-cyclic bitmap file,
+# --non-mmap and --mmap give the answer of the default run; pread() runs
+# by default, mmap windows with --mmap; peak RSS stays under 64 MiB
+# (tests/tools/cyclecheck.py).
 set -u
 cores=$(bash "$ROOT/tests/tools/vmcores.sh") || exit $?
 rc=0

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# valgrind memcheck on real cores: a dry run over every page (mapped and
-# --non-mmap reads) must report no memory error and no leak; the same for
+# valgrind memcheck on real cores: a dry run over every page (pread runs,
+# the default, and --mmap windows) must report no memory error and no leak; the same for
 # a kdump-compressed input and a flattened stream as input.
 set -u
 command -v valgrind >/dev/null || { echo "SKIP: valgrind is not installed"; exit 77; }
@@ -38,7 +38,7 @@ rm -rf "$kd"
 cores=$(bash "$ROOT/tests/tools/vmcores.sh" balloon kdump) || exit $?
 [ -n "$cores" ] || { echo "# no real vmcores: the kdump input only"; exit $rc; }
 while read -r scen core; do
-	for args in "-d 31" "-d 1 --non-mmap"; do
+	for args in "-d 31" "-d 1 --mmap"; do
 		out=$TMPBASE/valgrind-$scen.log
 		# shellcheck disable=SC2086
 		valgrind -q --error-exitcode=99 --leak-check=full \

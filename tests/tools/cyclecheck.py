@@ -5,10 +5,11 @@ Runs our binary (--dry-run --report-json, -d 31) on one real vmcore in
 every way the pfn space and the input can be handled: the automatic
 budget (one cycle here), many small cycles (--cyclic-buffer 1: 4096 pfns
 per window, so multi-page exclusions carry across window ends), the
-non-cyclic bitmap file (--work-dir, --non-cyclic) and read() instead of
-mmap (--non-mmap).  Counts and every excluded pfn range must be the same;
-page data must come through mmap windows unless --non-mmap; peak RSS
-must stay under 64 MiB.  Prints "ok - ..." / "not ok - ..." lines.
+non-cyclic bitmap file (--work-dir, --non-cyclic), read() only
+(--non-mmap) and mmap windows on the file (--mmap).  Counts and every
+excluded pfn range must be the same; page data of a regular file must
+come through pread() runs by default and --non-mmap, through mmap windows
+with --mmap; peak RSS must stay under 64 MiB.  Prints "ok - ..." / "not ok - ..." lines.
 """
 import json
 import os
@@ -53,7 +54,8 @@ def main():
              ('small-cycles', ['--cyclic-buffer', '1']),
              ('work-dir', ['--work-dir', wdir]),
              ('non-cyclic', ['--non-cyclic']),
-             ('non-mmap', ['--non-mmap'])]
+             ('non-mmap', ['--non-mmap']),
+             ('mmap', ['--mmap'])]
     res = {}
     for tag, extra in modes:
         j, out = run(binpath, vmcore, outdir, tag, extra)
@@ -84,18 +86,21 @@ def main():
     # how the page data was reached
     for tag, (j, out) in res.items():
         inp = j['input']
-        if tag == 'non-mmap':
+        if tag in ('non-mmap', 'default'):
+            # runs of announced pages, one pread() each (256 KiB at most)
             ok(inp['pages_mapped'] == 0 and inp['mmap_windows'] == 0 and
-               inp['pages_pread'] == inp['pages_read'] > 0,
-               '%s: --non-mmap reads every page with read() (%d)'
-               % (scen, inp['pages_read']))
-        elif tag == 'default':
+               inp['pages_pread'] == inp['pages_read'] > 0 and
+               0 < inp['read_runs'] < inp['pages_read'] // 8,
+               '%s: %s reads every page with read(), in runs (%d pages, '
+               '%d runs)' % (scen, tag, inp['pages_read'], inp['read_runs']))
+        elif tag == 'mmap':
             ok(inp['pages_mapped'] > 0 and
                inp['pages_mapped'] + inp['pages_pread'] == inp['pages_read']
                and inp['mmap_windows'] * 1024 >= inp['pages_mapped'] // 4,
-               '%s: page data through mmap windows (%d pages, %d windows, '
-               '%d read())' % (scen, inp['pages_mapped'], inp['mmap_windows'],
-                               inp['pages_pread']))
+               '%s: --mmap: page data through mmap windows (%d pages, %d '
+               'windows, %d read())' % (scen, inp['pages_mapped'],
+                                        inp['mmap_windows'],
+                                        inp['pages_pread']))
         print('# %s: maxrss %d kB' % (tag, j['maxrss_kb']))
         ok(0 < j['maxrss_kb'] < RSS_LIMIT_KB,
            '%s: %s peak RSS %d kB is under 64 MiB' % (scen, tag,

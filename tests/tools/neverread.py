@@ -7,16 +7,18 @@ kernel's own KPF_OFFLINE from SCENDIR/gt/kpageflags.bin.xz) are never read.
 1. trace: --trace-reads logs every physical range the tool reads (page
    data, struct pages, page tables); none may overlap a forbidden pfn, at
    dump levels 0, 1 and 31.
-2. EIO: with --non-mmap and the LD_PRELOAD fault injector
-   (tests/fault/faultio_shim.c) failing every read of the forbidden pages'
-   file bytes, the run still completes with the same counts (-d 1, 31).
-3. PROT_NONE: in the default mmap mode, the injector makes the host pages
-   holding the forbidden pages inaccessible; a single touch would be a
-   SIGSEGV.  The run completes with the same counts (-d 1 and 31: the
-   zero-page check touches every page the dry run reads).
+2. EIO: in the default read path of a regular file (pread() runs of
+   announced pages) and with --non-mmap, the LD_PRELOAD fault injector
+   (tests/fault/faultio_shim.c) fails every read of the forbidden pages'
+   file bytes; the run still completes with the same counts (-d 1, 31).
+3. PROT_NONE: with --mmap (the windows /proc/vmcore is read through,
+   forced on the file), the injector makes the host pages holding the
+   forbidden pages inaccessible; a single touch would be a SIGSEGV.  The
+   run completes with the same counts (-d 1 and 31: the zero-page check
+   touches every page the dry run reads).
 
 A control shows each method can fail: the same injection over pages the
-tool does read gives a clear EIO error (non-mmap) or a SIGSEGV (mmap).
+tool does read gives a clear EIO error (pread) or a SIGSEGV (--mmap).
 
 --hwpoison: instead of PG_offline, first copy the core and set PG_hwpoison
 in the struct pages of pages the tool reads at -d 31 (found by the trace);
@@ -271,27 +273,31 @@ shim_levels = (1, 31) if nbytes else ()
 if not nbytes:
     note('no forbidden byte is in the file: EIO and PROT_NONE do not apply')
 for lv in shim_levels:
-    env, log = shim_env(path, in_dump)
-    rc, out, err, j = dry(path, lv, ['--non-mmap'], env)
-    st = shim_log(log)
-    ok(rc == 0 and counts(j) == base[lv] and st.get('reads', 0) > 1000 and
-       st.get('eio', -1) == 0,
-       '-d %d --non-mmap with EIO on every forbidden byte: completes, same '
-       'counts, %s reads, %s failed' % (lv, st.get('reads'), st.get('eio')))
+    for tag, extra in (('default (pread runs)', []),
+                       ('--non-mmap', ['--non-mmap'])):
+        env, log = shim_env(path, in_dump)
+        rc, out, err, j = dry(path, lv, extra, env)
+        st = shim_log(log)
+        ok(rc == 0 and counts(j) == base[lv] and st.get('reads', 0) > 100 and
+           st.get('eio', -1) == 0,
+           '-d %d %s with EIO on every forbidden byte: completes, same '
+           'counts, %s reads, %s failed' % (lv, tag, st.get('reads'),
+                                            st.get('eio')))
 
-# 3. the mapped forbidden bytes are PROT_NONE: still completes.  The input
-# maps bounded windows (1 MiB of a file) where it needs pages, so only the
+# 3. the mapped forbidden bytes are PROT_NONE: still completes.  With
+# --mmap the input maps bounded windows (1 MiB of a file; /proc/vmcore
+# takes this path by default) where it needs pages, so only the
 # forbidden bytes that share a window with needed pages get mapped at all;
 # those must be protected and never touched.  At least one level must have
 # mapped some, or this check proved nothing.
 most = 0
 for lv in shim_levels:
     env, log = shim_env(path, in_dump, {'FAULTIO_PROTECT': '1'})
-    rc, out, err, j = dry(path, lv, [], env)
+    rc, out, err, j = dry(path, lv, ['--mmap'], env)
     st = shim_log(log)
     most = max(most, st.get('protected', 0))
     ok(rc == 0 and counts(j) == base[lv],
-       '-d %d mmap with the mapped forbidden bytes PROT_NONE (%s bytes): '
+       '-d %d --mmap with the mapped forbidden bytes PROT_NONE (%s bytes): '
        'completes, same counts' % (lv, st.get('protected')))
 ok(most > 0 or not shim_levels, 'PROT_NONE exercised: up to %d forbidden bytes were mapped '
    'beside needed pages and protected' % most)
@@ -303,17 +309,18 @@ data_pfns = sorted({pa // PAGE for pa, n in reads
 victim = to_ranges(data_pfns[len(data_pfns) // 2:len(data_pfns) // 2 + 64])
 vbytes = file_ranges(loads, victim)
 env, log = shim_env(path, vbytes)
-rc, out, err, j = dry(path, 1, ['--non-mmap'], env)
+rc, out, err, j = dry(path, 1, [], env)
 st = shim_log(log)
 ok(rc == 1 and 'Input/output error' in err and st.get('eio', 0) > 0 and
    'makedumpfile Failed.' in out + err,
-   'control: EIO on pages that are read fails with a clear message: %r'
+   'control: EIO on pages that are read (default pread) fails with a '
+   'clear message: %r'
    % err.strip().splitlines()[-1:])
 env, log = shim_env(path, vbytes, {'FAULTIO_PROTECT': '1'})
-rc, out, err, j = dry(path, 1, [], env)
+rc, out, err, j = dry(path, 1, ['--mmap'], env)
 # a signal, or under ASan its report of the SEGV
 ok(rc is not None and (rc < 0 or 'AddressSanitizer: SEGV' in err),
-   'control: PROT_NONE on pages that are read is caught (%s)'
+   'control: PROT_NONE on pages that are read (--mmap) is caught (%s)'
    % ('signal %d' % -rc if rc is not None and rc < 0 else 'exit %s' % rc))
 
 if hwpoison:
