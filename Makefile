@@ -53,9 +53,31 @@ DEFS += -DHAVE_ZSTD=1
 endif
 endif
 
+# A dynamic build does not link the libraries of -p and -z: the codec
+# loads them on first use by the SONAME of the -dev package's link library
+# (include/dynload.h; libsnappy's C++ runtime alone is 1.4 MB of RSS at
+# start-up).  No SONAME found (or DLOPEN=0): linked as before.
+DLOPEN   ?= 1
+LINK_PKGS := $(PKGS)
+lib_soname = $(shell f=$$($(CC) -print-file-name=lib$(1).so) && \
+	objdump -p "$$f" 2>/dev/null | awk '$$1 == "SONAME" {print $$2; exit}')
+define dlopen_pkg
+$(2)_SONAME := $$(call lib_soname,$$(patsubst -l%,%,$$(firstword \
+	$$(shell $$(PKG_CONFIG) --libs-only-l $(1)))))
+ifneq ($$($(2)_SONAME),)
+DEFS += -D$(2)_SONAME=\"$$($(2)_SONAME)\"
+LINK_PKGS := $$(filter-out $(1),$$(LINK_PKGS))
+DLOPEN_LIBS := -ldl
+endif
+endef
+ifeq ($(LINKTYPE)$(DLOPEN),dynamic1)
+$(foreach p,$(filter snappy,$(PKGS)),$(eval $(call dlopen_pkg,$(p),SNAPPY)))
+$(foreach p,$(filter libzstd,$(PKGS)),$(eval $(call dlopen_pkg,$(p),ZSTD)))
+endif
+
 PKG_STATIC := $(if $(filter static,$(LINKTYPE)),--static)
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS))
-PKG_LIBS   := $(shell $(PKG_CONFIG) $(PKG_STATIC) --libs $(PKGS))
+PKG_LIBS   := $(shell $(PKG_CONFIG) $(PKG_STATIC) --libs $(LINK_PKGS)) $(DLOPEN_LIBS)
 ifeq ($(LINKTYPE),static)
 LDSTATIC := -static
 # snappy is C++: its static archive needs the C++ runtime

@@ -1,21 +1,62 @@
 /* codec_zstd.c: zstd for -z (leaf service).
  *
  * One zstd frame per page at level 1 through a per-worker ZSTD_CCtx
- * (ZSTD_compressCCtx, as makedumpfile).  Built only with HAVE_ZSTD.
+ * (ZSTD_compressCCtx, as makedumpfile).  Built only with HAVE_ZSTD.  With
+ * ZSTD_SONAME (a dynamic build, see the Makefile) libzstd is loaded on
+ * first use (dynload.h), so runs without -z do not map it.
  */
 #ifdef HAVE_ZSTD
 #include <zstd.h>
 
 #include "codec.h"
 
+#ifdef ZSTD_SONAME
+#include "dynload.h"
+
+enum { ZS_CREATE, ZS_FREE, ZS_COMPRESS, ZS_DECOMPRESS, ZS_ISERR, ZS_ERRNAME,
+       ZS_N };
+static const char *const zstd_names[ZS_N] = {
+	[ZS_CREATE] = "ZSTD_createCCtx",
+	[ZS_FREE] = "ZSTD_freeCCtx",
+	[ZS_COMPRESS] = "ZSTD_compressCCtx",
+	[ZS_DECOMPRESS] = "ZSTD_decompress",
+	[ZS_ISERR] = "ZSTD_isError",
+	[ZS_ERRNAME] = "ZSTD_getErrorName",
+};
+static void *zstd_fns[ZS_N];
+static struct dynlib zstd_lib = {
+	.soname = ZSTD_SONAME, .names = zstd_names, .fns = zstd_fns,
+	.n = ZS_N,
+};
+#define ZSTD_FN(i, f) ((__typeof__(&f))zstd_fns[i])
+
+static int zstd_ready(struct mdf_err *err)
+{
+	return dynlib_load(&zstd_lib, err);
+}
+#else
+#define ZSTD_FN(i, f) (f)
+
+static int zstd_ready(struct mdf_err *err)
+{
+	(void)err;
+	return 0;
+}
+#endif
+
 static size_t zstd_bound(size_t len)
 {
-	return ZSTD_compressBound(len);
+	/* the header's macro: called before init, needs no library */
+	return ZSTD_COMPRESSBOUND(len);
 }
 
 static int zstd_init(struct codec_state *s, struct mdf_err *err)
 {
-	s->priv = ZSTD_createCCtx();
+	int rc = zstd_ready(err);
+
+	if (rc < 0)
+		return rc;
+	s->priv = ZSTD_FN(ZS_CREATE, ZSTD_createCCtx)();
 	if (!s->priv)
 		return mdf_err_set(err, MDF_ENOMEM, "out of memory for a zstd context");
 	return 0;
@@ -23,27 +64,35 @@ static int zstd_init(struct codec_state *s, struct mdf_err *err)
 
 static void zstd_fini(struct codec_state *s)
 {
-	ZSTD_freeCCtx(s->priv);
+	ZSTD_FN(ZS_FREE, ZSTD_freeCCtx)(s->priv);
 }
 
 static size_t zstd_compress_page(struct codec_state *s, const void *src,
 				 size_t len, void *dst, size_t cap)
 {
-	size_t out = ZSTD_compressCCtx(s->priv, dst, cap, src, len, 1);
+	size_t out = ZSTD_FN(ZS_COMPRESS, ZSTD_compressCCtx)(s->priv, dst, cap,
+							   src, len, 1);
 
-	return ZSTD_isError(out) ? 0 : out;
+	return ZSTD_FN(ZS_ISERR, ZSTD_isError)(out) ? 0 : out;
 }
 
 static int zstd_decompress_page(const void *src, size_t len, void *dst,
 				size_t dlen, struct mdf_err *err)
 {
-	size_t out = ZSTD_decompress(dst, dlen, src, len);
+	size_t out;
+	int rc = zstd_ready(err);
+	bool bad;
 
-	if (ZSTD_isError(out) || out != dlen)
+	if (rc < 0)
+		return rc;
+	out = ZSTD_FN(ZS_DECOMPRESS, ZSTD_decompress)(dst, dlen, src, len);
+	bad = ZSTD_FN(ZS_ISERR, ZSTD_isError)(out);
+	if (bad || out != dlen)
 		return mdf_err_set(err, MDF_EFORMAT,
 				   "zstd frame of %zu bytes does not decode to %zu bytes (%s)",
-				   len, dlen, ZSTD_isError(out) ?
-				   ZSTD_getErrorName(out) : "short");
+				   len, dlen, bad ?
+				   ZSTD_FN(ZS_ERRNAME, ZSTD_getErrorName)(out) :
+				   "short");
 	return 0;
 }
 
