@@ -14,7 +14,7 @@
 
 #include "bitmap.h"
 
-enum { SCAN_BATCH = 4096 };
+enum { SCAN_BATCH = 1024 };
 
 uint64_t bm_count(const uint8_t *bm, uint64_t a, uint64_t b)
 {
