@@ -53,10 +53,11 @@ DEFS += -DHAVE_ZSTD=1
 endif
 endif
 
-# A dynamic build does not link the libraries of -p and -z: the codec
-# loads them on first use by the SONAME of the -dev package's link library
-# (include/dynload.h; libsnappy's C++ runtime alone is 1.4 MB of RSS at
-# start-up).  No SONAME found (or DLOPEN=0): linked as before.
+# A dynamic build does not link the libraries of -p and -z, nor libdw
+# (only -x and -g need it): the codec or dwarfinfo.c loads them on first
+# use by the SONAME of the -dev package's link library (include/dynload.h;
+# libsnappy's C++ runtime alone is 1.4 MB of RSS at start-up, libdw with
+# liblzma and libbz2 0.4 MB).  No SONAME found (or DLOPEN=0): linked.
 DLOPEN   ?= 1
 LINK_PKGS := $(PKGS)
 lib_soname = $(shell f=$$($(CC) -print-file-name=lib$(1).so) && \
@@ -73,6 +74,7 @@ endef
 ifeq ($(LINKTYPE)$(DLOPEN),dynamic1)
 $(foreach p,$(filter snappy,$(PKGS)),$(eval $(call dlopen_pkg,$(p),SNAPPY)))
 $(foreach p,$(filter libzstd,$(PKGS)),$(eval $(call dlopen_pkg,$(p),ZSTD)))
+$(foreach p,$(filter libdw,$(PKGS)),$(eval $(call dlopen_pkg,$(p),LIBDW)))
 endif
 
 PKG_STATIC := $(if $(filter static,$(LINKTYPE)),--static)

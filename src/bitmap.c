@@ -186,6 +186,7 @@ int cycle_init(struct cycle *c, uint64_t cap_pfns, unsigned struct_size,
 				   "out of memory for a %llu-page bitmap window",
 				   (unsigned long long)cap_pfns);
 	}
+	c->zeroed = true;	/* calloc(), or a new file's zeros */
 	return 0;
 }
 
@@ -252,9 +253,14 @@ static void fill_present(const struct scan_env *env, struct cycle *c,
 		c->zeroed = true;
 		return;
 	}
+	/* fresh bitmaps are zero already: writing zeros would make every
+	 * page of them resident, where only those with bits set need be
+	 * (a sparse machine: virtio-mem's hotplug area) */
+	if (!c->zeroed) {
+		memset(c->bm1, 0, c->cap / 8);
+		memset(c->bm2, 0, c->cap / 8);
+	}
 	c->zeroed = false;
-	memset(c->bm1, 0, c->cap / 8);
-	memset(c->bm2, 0, c->cap / 8);
 	for (i = 0; i < in->nranges; i++) {
 		const struct input_range *r = &in->ranges[i];
 		/* makedumpfile rounds both ends down: a page cut at the end

@@ -21,6 +21,83 @@
 
 #include "dwarfinfo.h"
 
+#ifdef LIBDW_SONAME
+/* A dynamic build does not link libdw (with it liblzma and libbz2, about
+ * 0.4 MB of RSS at start-up): dwarfinfo_open(), the only way in, loads it
+ * (dynload.h) and every call below goes through the address resolved;
+ * the macros keep the call sites as libdw spells them. */
+#include "dynload.h"
+
+#define LIBDW_FNS(X) \
+	X(dwarf_aggregate_size) \
+	X(dwarf_attr) \
+	X(dwarf_attr_integrate) \
+	X(dwarf_begin_elf) \
+	X(dwarf_child) \
+	X(dwarf_decl_file) \
+	X(dwarf_diecu) \
+	X(dwarf_diename) \
+	X(dwarf_dieoffset) \
+	X(dwarf_end) \
+	X(dwarf_errmsg) \
+	X(dwarf_formref_die) \
+	X(dwarf_formsdata) \
+	X(dwarf_formstring) \
+	X(dwarf_formudata) \
+	X(dwarf_getlocation) \
+	X(dwarf_hasattr) \
+	X(dwarf_hasattr_integrate) \
+	X(dwarf_next_unit) \
+	X(dwarf_offdie) \
+	X(dwarf_siblingof) \
+	X(dwarf_tag) \
+	X(dwarf_whatform)
+#define LIBDW_ENUM(f) DWI_##f,
+#define LIBDW_NAME(f) [DWI_##f] = #f,
+enum { LIBDW_FNS(LIBDW_ENUM) DWI_N };
+static const char *const libdw_names[DWI_N] = { LIBDW_FNS(LIBDW_NAME) };
+static void *libdw_fns[DWI_N];
+static struct dynlib libdw_lib = {
+	.soname = LIBDW_SONAME, .names = libdw_names, .fns = libdw_fns,
+	.n = DWI_N,
+};
+#define LIBDW_FN(f) ((__typeof__(&f))libdw_fns[DWI_##f])
+#define dwarf_aggregate_size LIBDW_FN(dwarf_aggregate_size)
+#define dwarf_attr LIBDW_FN(dwarf_attr)
+#define dwarf_attr_integrate LIBDW_FN(dwarf_attr_integrate)
+#define dwarf_begin_elf LIBDW_FN(dwarf_begin_elf)
+#define dwarf_child LIBDW_FN(dwarf_child)
+#define dwarf_decl_file LIBDW_FN(dwarf_decl_file)
+#define dwarf_diecu LIBDW_FN(dwarf_diecu)
+#define dwarf_diename LIBDW_FN(dwarf_diename)
+#define dwarf_dieoffset LIBDW_FN(dwarf_dieoffset)
+#define dwarf_end LIBDW_FN(dwarf_end)
+#define dwarf_errmsg LIBDW_FN(dwarf_errmsg)
+#define dwarf_formref_die LIBDW_FN(dwarf_formref_die)
+#define dwarf_formsdata LIBDW_FN(dwarf_formsdata)
+#define dwarf_formstring LIBDW_FN(dwarf_formstring)
+#define dwarf_formudata LIBDW_FN(dwarf_formudata)
+#define dwarf_getlocation LIBDW_FN(dwarf_getlocation)
+#define dwarf_hasattr LIBDW_FN(dwarf_hasattr)
+#define dwarf_hasattr_integrate LIBDW_FN(dwarf_hasattr_integrate)
+#define dwarf_next_unit LIBDW_FN(dwarf_next_unit)
+#define dwarf_offdie LIBDW_FN(dwarf_offdie)
+#define dwarf_siblingof LIBDW_FN(dwarf_siblingof)
+#define dwarf_tag LIBDW_FN(dwarf_tag)
+#define dwarf_whatform LIBDW_FN(dwarf_whatform)
+
+static int libdw_ready(struct mdf_err *err)
+{
+	return dynlib_load(&libdw_lib, err);
+}
+#else
+static int libdw_ready(struct mdf_err *err)
+{
+	(void)err;
+	return 0;
+}
+#endif
+
 struct dwi_sym {
 	const char *name;	/* in the mapped string table */
 	uint64_t value;
@@ -120,6 +197,9 @@ int dwarfinfo_open(const char *path, struct dwarfinfo **ret,
 	GElf_Ehdr eh;
 	int rc;
 
+	rc = libdw_ready(err);
+	if (rc < 0)
+		return mdf_err_wrap(err, "reading the DWARF of %s", path);
 	di = calloc(1, sizeof(*di));
 	if (!di)
 		return mdf_err_set(err, MDF_ENOMEM, "out of memory");
