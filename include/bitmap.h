@@ -125,6 +125,10 @@ struct cycle {
 	bool zeroed;			/* bitmaps known to be all zero */
 	/* scratch for struct pages */
 	uint8_t *spbuf, *avail;
+	/* the input whose ranges bound where a bit can be set (set by
+	 * scan_cycle(); NULL: anywhere), and the last live span found */
+	const struct input *in;
+	uint64_t span_from, span_lo, span_hi;	/* bitmap.c's live_at() */
 };
 
 /** Allocate a window of cap_pfns.  tmp_dir non-NULL: the bitmaps live in
@@ -135,6 +139,21 @@ int cycle_init(struct cycle *c, uint64_t cap_pfns, unsigned struct_size,
 void cycle_deinit(struct cycle *c);
 /** Rewind before a pass over all windows. */
 void cycle_rewind(struct cycle *c);
+
+/* Bits are set only where the input has ranges: the helpers below read
+ * only those parts of a window's bitmaps.  The rest was never written, and
+ * reading it would make it resident all the same (a sparse machine:
+ * virtio-mem's hotplug area, RAM far above the rest). */
+
+/** The first live span [*lo, *hi) (window offsets) that ends after i:
+ * where bits may be set, adjacent ranges merged; false if none. */
+bool cycle_live_span(const struct cycle *c, uint64_t i, uint64_t *lo,
+		     uint64_t *hi);
+/** bm_count(c->bm2, a, b) reading only live spans. */
+uint64_t cycle_count2(const struct cycle *c, uint64_t a, uint64_t b);
+/** bm_next_set(c->bm2, i, end) reading only live spans (caches the span
+ * in c: one search per span, not per page). */
+uint64_t cycle_next2(struct cycle *c, uint64_t i, uint64_t end);
 
 /** Fill bm1/bm2 of [start, min(start + cap, max_mapnr)).  With stats, add
  * to the counters (first pass); ranges, if given, receive exclusions. */

@@ -237,12 +237,124 @@ static void bm_set_range(uint8_t *bm, uint64_t a, uint64_t b)
 		bm_set(bm, a++);
 }
 
+bool cycle_live_span(const struct cycle *c, uint64_t i, uint64_t *lo,
+		     uint64_t *hi)
+{
+	const struct input *in = c->in;
+	uint64_t at = c->start + i, psz, a = 0, b = 0;
+	size_t k, lo_k, hi_k;
+	unsigned shift;
+
+	if (!in) {
+		*lo = i;
+		*hi = c->end - c->start;
+		return i < *hi;
+	}
+	shift = in->page_shift;
+	psz = (uint64_t)1 << shift;
+	/* the first range whose last pfn (rounded up: a superset of what
+	 * fill_present() sets) is at or after pfn at */
+	lo_k = 0;
+	hi_k = in->nranges;
+	while (lo_k < hi_k) {
+		size_t mid = lo_k + (hi_k - lo_k) / 2;
+		const struct input_range *r = &in->ranges[mid];
+		uint64_t e = r->paddr + r->memsz;
+
+		e = e < r->paddr ? UINT64_MAX >> shift :
+		    (e >> shift) + ((e & (psz - 1)) != 0);
+		if (e <= at)
+			lo_k = mid + 1;
+		else
+			hi_k = mid;
+	}
+	for (k = lo_k; k < in->nranges; k++) {
+		const struct input_range *r = &in->ranges[k];
+		uint64_t ra = r->paddr >> shift;
+		uint64_t e = r->paddr + r->memsz;
+		uint64_t rb = e < r->paddr ? UINT64_MAX >> shift :
+			      (e >> shift) + ((e & (psz - 1)) != 0);
+
+		if (b && ra > b)
+			break;		/* a gap: the span ends */
+		if (!b)
+			a = ra;
+		if (rb > b)
+			b = rb;
+		if (b >= c->end)
+			break;
+	}
+	if (!b)
+		return false;
+	if (a < at)
+		a = at;
+	if (b > c->end)
+		b = c->end;
+	if (a >= b)
+		return false;
+	*lo = a - c->start;
+	*hi = b - c->start;
+	return true;
+}
+
+uint64_t cycle_count2(const struct cycle *c, uint64_t a, uint64_t b)
+{
+	uint64_t n = 0, lo, hi;
+
+	while (a < b && cycle_live_span(c, a, &lo, &hi) && lo < b) {
+		if (hi > b)
+			hi = b;
+		n += bm_count(c->bm2, lo, hi);
+		a = hi;
+	}
+	return n;
+}
+
+/* True if a bit may be set at window offset i.  Caches the span found
+ * and where the search started: [span_from, span_lo) is a gap. */
+static bool live_at(struct cycle *c, uint64_t i)
+{
+	if (i < c->span_from || i >= c->span_hi) {
+		uint64_t lo, hi;
+
+		if (!cycle_live_span(c, i, &lo, &hi))
+			lo = hi = UINT64_MAX;	/* no span from here on */
+		c->span_from = i;
+		c->span_lo = lo;
+		c->span_hi = hi;
+	}
+	return i >= c->span_lo;
+}
+
+uint64_t cycle_next2(struct cycle *c, uint64_t i, uint64_t end)
+{
+	while (i < end) {
+		uint64_t j, hi;
+
+		if (!live_at(c, i)) {
+			if (c->span_lo >= end)
+				return end;
+			i = c->span_lo;
+			continue;
+		}
+		hi = c->span_hi < end ? c->span_hi : end;
+		j = bm_next_set(c->bm2, i, hi);
+		if (j < hi)
+			return j;
+		i = c->span_hi;
+	}
+	return end;
+}
+
 static void fill_present(const struct scan_env *env, struct cycle *c,
 			 struct dump_stats *stats)
 {
 	const struct input *in = env->in;
 	unsigned shift = in->page_shift;
 	size_t i;
+
+	c->in = in;
+	c->span_from = c->span_lo = c->span_hi = 0;
 
 	c->empty = !window_has_ranges(in, c->start, c->end);
 	if (c->empty) {
@@ -304,6 +416,16 @@ static uint64_t exclude(struct cycle *c, uint64_t pfn, uint64_t n,
 	for (p = pfn; p < end; p++) {
 		uint64_t i = p - c->start;
 
+		/* outside the live spans no bit is set: skip unread */
+		if (!live_at(c, i)) {
+			if (run && ranges)
+				ranges->add(ranges->ctx, cls, run_start, run);
+			run = 0;
+			if (c->span_lo >= end - c->start)
+				break;
+			p = c->start + c->span_lo - 1;
+			continue;
+		}
 		if (bm_test(c->bm2, i)) {
 			bm_clear(c->bm2, i);
 			cleared++;
@@ -355,14 +477,16 @@ int scan_cycle(const struct scan_env *env, struct cycle *c, uint64_t start,
 
 	while (pfn < end) {
 		uint64_t batch = end - pfn < SCAN_BATCH ? end - pfn : SCAN_BATCH;
-		uint64_t i, next_pfn = pfn + batch;
+		uint64_t i, next_pfn = pfn + batch, lo;
 		long got;
 
 		/* skip batches with no memory in the dump; the count pass
 		 * looks at them only where a memmap could show offline
 		 * pages the dump lacks */
-		if (bm_next_set(c->bm1, pfn - c->start, next_pfn - c->start) ==
-		    next_pfn - c->start &&
+		lo = live_at(c, pfn - c->start) ? pfn - c->start : c->span_lo;
+		if ((lo >= next_pfn - c->start ||
+		     bm_next_set(c->bm1, lo, next_pfn - c->start) ==
+		     next_pfn - c->start) &&
 		    (!stats || memmap_range_empty(mm, pfn, batch))) {
 			pfn = next_pfn;
 			continue;
@@ -376,7 +500,8 @@ int scan_cycle(const struct scan_env *env, struct cycle *c, uint64_t start,
 			const uint8_t *next;
 			struct page_info pi;
 			enum page_class cls;
-			bool present = bm_test(c->bm1, p - c->start);
+			bool present = live_at(c, p - c->start) &&
+				       bm_test(c->bm1, p - c->start);
 
 			if (c->avail[i] != MEMMAP_OK) {
 				if (present && stats) {

@@ -581,8 +581,8 @@ static int count_pass(struct dump_ctx *d, const struct scan_env *env,
 					    (unsigned long long)(start + d->cyc.cap));
 		d->held_start = start;
 		if (!d->cyc.empty) {
-			d->ndumpable += bm_count(d->cyc.bm2, 0,
-						 d->cyc.end - d->cyc.start);
+			d->ndumpable += cycle_count2(&d->cyc, 0,
+						     d->cyc.end - d->cyc.start);
 			if (d->plan)
 				split_plan_add(d->plan, &d->cyc);
 		}
@@ -737,8 +737,8 @@ static int page_pass(struct dump_ctx *d, const struct scan_env *env,
 		if (lo > n)
 			lo = n;
 		for (i = wp.work == PIPE_NONE || d->cyc.empty ? n :
-			 bm_next_set(d->cyc.bm2, lo, n);
-		     i < n; i = bm_next_set(d->cyc.bm2, i + 1, n)) {
+			 cycle_next2(&d->cyc, lo, n);
+		     i < n; i = cycle_next2(&d->cyc, i + 1, n)) {
 			if (!b)
 				b = pipeline_get(&pl);
 			b->pfn[b->n++] = start + i;

@@ -186,6 +186,53 @@ static int kdump_begin(struct writer *w, struct mdf_err *err)
 	return rc;
 }
 
+/* One bitmap of a window at off: the bytes of its live spans from the
+ * bitmap, the rest (never written, all zero) from a zero block, so that
+ * the gaps of a sparse machine are not read (and made resident) just to
+ * be copied.  Gaps under 4 KiB of bitmap are copied as they are. */
+static int write_bitmap(struct sink *s, uint64_t off, const struct cycle *c,
+			const uint8_t *bm, size_t bytes, struct mdf_err *err)
+{
+	static const uint8_t zero[4096];
+	size_t pos = 0;
+	int rc;
+
+	while (pos < bytes) {
+		uint64_t lo, hi;
+		size_t blo = bytes, bhi = bytes;
+
+		/* the next span that starts a gap of 4 KiB or more away */
+		if (cycle_live_span(c, (uint64_t)pos * 8, &lo, &hi)) {
+			blo = (size_t)(lo / 8);
+			bhi = (size_t)((hi + 7) / 8);
+			while (bhi < bytes &&
+			       cycle_live_span(c, (uint64_t)bhi * 8, &lo, &hi) &&
+			       lo / 8 < bhi + sizeof(zero))
+				bhi = (size_t)((hi + 7) / 8);
+		}
+		if (bhi > bytes)
+			bhi = bytes;
+		if (blo < pos + sizeof(zero))
+			blo = pos;	/* a short gap: copy it */
+		while (pos < blo) {
+			size_t n = blo - pos < sizeof(zero) ? blo - pos :
+				   sizeof(zero);
+
+			rc = sink_write_at(s, off + pos, zero, n, err);
+			if (rc < 0)
+				return rc;
+			pos += n;
+		}
+		if (bhi > pos) {
+			rc = sink_write_at(s, off + pos, bm + pos, bhi - pos, err);
+			if (rc < 0)
+				return rc;
+			pos = bhi;
+		}
+	}
+	return 0;
+}
+
 /* The bitmaps of one window; windows start at multiples of 64 pfns. */
 static int kdump_count_window(struct writer *w, const struct cycle *c,
 			      struct mdf_err *err)
@@ -196,21 +243,21 @@ static int kdump_count_window(struct writer *w, const struct cycle *c,
 	uint64_t at = c->start / 8;
 	int rc;
 
-	rc = sink_write_at(w->p.sink, k->off_bitmap1 + at, c->bm1, bytes, err);
+	rc = write_bitmap(w->p.sink, k->off_bitmap1 + at, c, c->bm1, bytes, err);
 	if (rc < 0)
 		return rc;
-	rc = sink_write_at(w->p.sink, k->off_bitmap2 + at, c->bm2, bytes, err);
+	rc = write_bitmap(w->p.sink, k->off_bitmap2 + at, c, c->bm2, bytes, err);
 	if (rc < 0)
 		return rc;
 	if (c->empty)
 		return 0;
-	k->ndumpable += bm_count(c->bm2, 0, n);
+	k->ndumpable += cycle_count2(c, 0, n);
 	if (w->p.split) {
 		uint64_t a = w->p.split_start > c->start ? w->p.split_start : c->start;
 		uint64_t b = w->p.split_end < c->end ? w->p.split_end : c->end;
 
 		if (a < b)
-			k->nrange += bm_count(c->bm2, a - c->start, b - c->start);
+			k->nrange += cycle_count2(c, a - c->start, b - c->start);
 	}
 	return 0;
 }
