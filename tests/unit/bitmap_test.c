@@ -1,5 +1,7 @@
-/* bitmap_test.c: window sizing from the memory budget (cli.md section 6)
- * and the non-cyclic bitmap file. */
+/* bitmap_test.c: window sizing from the memory budget (cli.md section 6),
+ * the non-cyclic bitmap file, and the live-span readers (a gap of the
+ * input's ranges is never read: there it is PROT_NONE). */
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -136,6 +138,67 @@ TEST(file_backed_cycle)
 	cycle_deinit(&c);		/* safe after a failed init */
 }
 
+/* ranges with a gap: pfns [0, 1000) + [1000, 1500) (adjacent: one span),
+ * [70000, 70100), and 5000 bytes from 100 bytes into pfn 100000 (ends
+ * inside pfn 100001: rounded up).  bm2's second page (bits 32768-65535,
+ * all inside the gap) is PROT_NONE: reading it would be a SIGSEGV. */
+TEST(live_spans_skip_gaps_unread)
+{
+	static const struct input_range r[] = {
+		{ .paddr = 0, .memsz = 1000ull << 12, .filesz = 1000ull << 12 },
+		{ .paddr = 1000ull << 12, .memsz = 500ull << 12, .filesz = 500ull << 12 },
+		{ .paddr = 70000ull << 12, .memsz = 100ull << 12, .filesz = 100ull << 12 },
+		{ .paddr = (100000ull << 12) + 100, .memsz = 5000, .filesz = 5000 },
+	};
+	static const uint64_t set[] = { 0, 1, 63, 64, 999, 1000, 1499, 70000,
+					70063, 70099, 100000, 100001 };
+	struct input in;
+	struct cycle c;
+	uint64_t lo, hi, i, n = 0, pg = 4096;
+	uint8_t *bm = mmap(NULL, 4 * pg, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	size_t k;
+
+	CHECK(bm != MAP_FAILED);
+	memset(&in, 0, sizeof(in));
+	in.page_shift = 12;
+	in.page_size = 4096;
+	in.ranges = (struct input_range *)r;
+	in.nranges = 4;
+	memset(&c, 0, sizeof(c));
+	c.start = 0;
+	c.end = c.cap = 4 * pg * 8;
+	c.bm2 = bm;
+	c.in = &in;
+	for (k = 0; k < sizeof(set) / sizeof(set[0]); k++)
+		bm_set(bm, set[k]);
+	CHECK(mprotect(bm + pg, pg, PROT_NONE) == 0);
+
+	CHECK(cycle_live_span(&c, 0, &lo, &hi) && lo == 0 && hi == 1500);
+	CHECK(cycle_live_span(&c, 1200, &lo, &hi) && lo == 1200 && hi == 1500);
+	CHECK(cycle_live_span(&c, 1500, &lo, &hi) && lo == 70000 && hi == 70100);
+	CHECK(cycle_live_span(&c, 70100, &lo, &hi) && lo == 100000 && hi == 100002);
+	CHECK(!cycle_live_span(&c, 100002, &lo, &hi));
+	CHECK_EQ(cycle_count2(&c, 0, c.end), sizeof(set) / sizeof(set[0]));
+	CHECK_EQ(cycle_count2(&c, 64, 70064), 6);
+	for (i = cycle_next2(&c, 0, c.end); i < c.end;
+	     i = cycle_next2(&c, i + 1, c.end)) {
+		CHECK(n < sizeof(set) / sizeof(set[0]) && i == set[n]);
+		n++;
+	}
+	CHECK_EQ(n, sizeof(set) / sizeof(set[0]));
+	/* backwards again (a second pass): the cache is not fooled */
+	CHECK_EQ(cycle_next2(&c, 2, c.end), 63);
+	CHECK_EQ(cycle_next2(&c, 1500, 70000), 70000);
+	/* a window that starts inside the gap */
+	c.start = 65536;
+	c.end = 65536 + 8 * pg * 2;
+	c.span_from = c.span_lo = c.span_hi = 0;
+	CHECK(cycle_live_span(&c, 0, &lo, &hi) && lo == 70000 - 65536 &&
+	      hi == 70100 - 65536);
+	munmap(bm, 4 * pg);
+}
+
 static const struct harness_case cases[] = {
 	CASE(auto_budget_is_4mib),
 	CASE(auto_budget_sixty_percent_of_free),
@@ -146,5 +209,6 @@ static const struct harness_case cases[] = {
 	CASE(non_cyclic),
 	CASE(bounded_for_any_size),
 	CASE(file_backed_cycle),
+	CASE(live_spans_skip_gaps_unread),
 };
 HARNESS_MAIN("bitmap", cases)
