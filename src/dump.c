@@ -866,9 +866,14 @@ static void reset_stats(struct dump_ctx *d)
 }
 
 /* The codec of -c/-l/-p/-z, or none when this build lacks it (the pages
- * are then stored raw, as makedumpfile does). */
-static void pick_codec(struct dump_ctx *d)
+ * are then stored raw, as makedumpfile does).  Its state is tried once
+ * here: a dynamic build loads the codec's library now, so a missing one
+ * is an error naming it before any output exists. */
+static int pick_codec(struct dump_ctx *d, struct mdf_err *err)
 {
+	struct codec_state cs;
+	int rc;
+
 	enum codec_id id = d->o->elf_out ? CODEC_NONE : d->o->codec;
 
 	d->codec = codec_find(id);
@@ -881,6 +886,12 @@ static void pick_codec(struct dump_ctx *d)
 			   id == CODEC_LZO ? "LZO" : id == CODEC_SNAPPY ? "SNAPPY" : "ZSTD");
 		d->codec = &codec_none;
 	}
+	rc = codec_state_init(&cs, d->codec, err);
+	if (rc < 0)
+		return mdf_err_wrap(err, "-%c (%s)", d->codec->option,
+				    d->codec->name);
+	codec_state_deinit(&cs);
+	return 0;
 }
 
 /* Options that would change what the dump holds are refused by name
@@ -1039,7 +1050,9 @@ static int create_setup(struct dump_ctx *d, struct scan_env *env,
 	if (!d->have_vi)
 		d->max_mapnr = input_max_pfn(d->in);
 	d->stats.max_mapnr = d->max_mapnr;
-	pick_codec(d);
+	rc = pick_codec(d, err);
+	if (rc < 0)
+		return rc;
 	if (o->num_threads)
 		report_debug(d->rep, "--num-threads %d: %d worker threads read, check and compress pages; one writer keeps pfn order",
 			     o->num_threads, o->num_threads > PIPE_MAX_THREADS ?
