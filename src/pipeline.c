@@ -53,8 +53,9 @@ static int worker_init(struct pipeline *p, struct pipe_worker *w,
 	/* a worker reads one batch, then one N batches on: a window of a
 	 * batch's span is all it uses, and what a file window touched
 	 * counts in RSS once per worker */
-	if (p->nthreads && p->in->window_size > INPUT_RUN_BYTES)
-		w->rd.window_size = INPUT_RUN_BYTES;
+	if (p->nthreads && p->in->window_size >
+	    (size_t)PIPE_BATCH_PAGES * p->page_size)
+		w->rd.window_size = (size_t)PIPE_BATCH_PAGES * p->page_size;
 	if (p->codec) {
 		rc = codec_state_init(&w->codec, p->codec, err);
 		if (rc < 0)
