@@ -129,6 +129,7 @@ struct cycle {
 	 * scan_cycle(); NULL: anywhere), and the last live span found */
 	const struct input *in;
 	uint64_t span_from, span_lo, span_hi;	/* bitmap.c's live_at() */
+	uint64_t scan_batch;		/* struct pages per read, 0: not yet */
 };
 
 /** Allocate a window of cap_pfns.  tmp_dir non-NULL: the bitmaps live in

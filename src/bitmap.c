@@ -2,7 +2,7 @@
  *
  * The 1st bitmap comes from the input's ranges; the 2nd starts as the pfns
  * that have data and loses every page classify_decide() excludes.  Struct
- * pages are read in batches of SCAN_BATCH (+1 for the next page of a
+ * pages are read in batches of scan_batch() (+1 for the next page of a
  * compound head).  Never prints; I/O only through memmap and input.
  */
 #include <errno.h>
@@ -14,7 +14,26 @@
 
 #include "bitmap.h"
 
-enum { SCAN_BATCH = 1024 };
+/* Struct pages per read: the buffer is sized for SCAN_BATCH_MAX but only
+ * the part a batch uses is ever touched.  A small machine reads 1024 at a
+ * time (64 KiB resident), a large one 4096 (a 1 TiB machine then makes a
+ * quarter of the pread() calls: they cost ~8 us each in a VM). */
+enum { SCAN_BATCH_MAX = 4096, SCAN_BATCH_SMALL = 1024 };
+
+static uint64_t scan_batch(struct cycle *c, const struct input *in)
+{
+	uint64_t present = 0;
+	size_t i;
+
+	if (c->scan_batch)
+		return c->scan_batch;
+	for (i = 0; i < in->nranges; i++)
+		present += in->ranges[i].memsz >> in->page_shift;
+	/* up to 4 GiB of 4 KiB pages: the small batch */
+	c->scan_batch = present <= (1ull << 20) ? SCAN_BATCH_SMALL :
+			SCAN_BATCH_MAX;
+	return c->scan_batch;
+}
 
 uint64_t bm_count(const uint8_t *bm, uint64_t a, uint64_t b)
 {
@@ -178,8 +197,9 @@ int cycle_init(struct cycle *c, uint64_t cap_pfns, unsigned struct_size,
 		c->bm1 = calloc(1, cap_pfns / 8);
 		c->bm2 = calloc(1, cap_pfns / 8);
 	}
-	c->spbuf = malloc((size_t)(SCAN_BATCH + 1) * (struct_size ? struct_size : 64));
-	c->avail = malloc(SCAN_BATCH + 1);
+	c->spbuf = malloc((size_t)(SCAN_BATCH_MAX + 1) *
+			  (struct_size ? struct_size : 64));
+	c->avail = malloc(SCAN_BATCH_MAX + 1);
 	if (!c->bm1 || !c->bm2 || !c->spbuf || !c->avail) {
 		cycle_deinit(c);
 		return mdf_err_set(err, MDF_ENOMEM,
@@ -312,7 +332,7 @@ uint64_t cycle_count2(const struct cycle *c, uint64_t a, uint64_t b)
 
 /* True if a bit may be set at window offset i.  Caches the span found
  * and where the search started: [span_from, span_lo) is a gap. */
-static bool live_at(struct cycle *c, uint64_t i)
+static inline bool live_at(struct cycle *c, uint64_t i)
 {
 	if (i < c->span_from || i >= c->span_hi) {
 		uint64_t lo, hi;
@@ -413,29 +433,36 @@ static uint64_t exclude(struct cycle *c, uint64_t pfn, uint64_t n,
 	}
 	if (c->empty)		/* no bit to clear */
 		return end;
-	for (p = pfn; p < end; p++) {
-		uint64_t i = p - c->start;
+	p = pfn;
+	while (p < end) {
+		uint64_t seg_end;
 
 		/* outside the live spans no bit is set: skip unread */
-		if (!live_at(c, i)) {
+		if (!live_at(c, p - c->start)) {
 			if (run && ranges)
 				ranges->add(ranges->ctx, cls, run_start, run);
 			run = 0;
 			if (c->span_lo >= end - c->start)
 				break;
-			p = c->start + c->span_lo - 1;
+			p = c->start + c->span_lo;
 			continue;
 		}
-		if (bm_test(c->bm2, i)) {
-			bm_clear(c->bm2, i);
-			cleared++;
-			if (!run)
-				run_start = p;
-			run++;
-		} else if (run) {
-			if (ranges)
-				ranges->add(ranges->ctx, cls, run_start, run);
-			run = 0;
+		seg_end = c->span_hi < end - c->start ? c->start + c->span_hi :
+			  end;
+		for (; p < seg_end; p++) {
+			uint64_t i = p - c->start;
+
+			if (bm_test(c->bm2, i)) {
+				bm_clear(c->bm2, i);
+				cleared++;
+				if (!run)
+					run_start = p;
+				run++;
+			} else if (run) {
+				if (ranges)
+					ranges->add(ranges->ctx, cls, run_start, run);
+				run = 0;
+			}
 		}
 	}
 	if (run && ranges)
@@ -476,7 +503,8 @@ int scan_cycle(const struct scan_env *env, struct cycle *c, uint64_t start,
 		return 0;
 
 	while (pfn < end) {
-		uint64_t batch = end - pfn < SCAN_BATCH ? end - pfn : SCAN_BATCH;
+		uint64_t sb = scan_batch(c, env->in);
+		uint64_t batch = end - pfn < sb ? end - pfn : sb;
 		uint64_t i, next_pfn = pfn + batch, lo;
 		long got;
 
@@ -577,10 +605,10 @@ int scan_absent(const struct scan_env *env, struct cycle *c, uint64_t start,
 		const struct range_sink *ranges, struct mdf_err *err)
 {
 	const struct memmap *mm = env->mm;
-	uint64_t pfn;
+	uint64_t pfn, sb = scan_batch(c, env->in);
 
-	for (pfn = start; pfn < end; pfn += SCAN_BATCH) {
-		uint64_t batch = end - pfn < SCAN_BATCH ? end - pfn : SCAN_BATCH;
+	for (pfn = start; pfn < end; pfn += sb) {
+		uint64_t batch = end - pfn < sb ? end - pfn : sb;
 		uint64_t i;
 		long got;
 
