@@ -55,7 +55,8 @@ fuzz-smoke: $(TOOL_BINS)
 	@BUILD=$(BUILD) FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_SECONDS=$${FUZZ_SMOKE_SECONDS:-5} \
 		bash tests/tools/fuzz_run.sh $(FUZZ_TARGETS)
 
+# DLOPEN=0 as in make asan (LeakSanitizer and a dlopen()ed libdw)
 asan-all:
-	@$(MAKE) --no-print-directory BUILD=build-asan BIN=build-asan/makedumpfile \
+	@$(MAKE) --no-print-directory BUILD=build-asan BIN=build-asan/makedumpfile DLOPEN=0 \
 		CFLAGS="$(ASAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" \
 		all $(patsubst $(BUILD)/%,build-asan/%,$(UNIT_BINS) $(TOOL_BINS) $(CHECK_EXTRA))
