@@ -1012,7 +1012,7 @@ static int setup_vmemmap_excl(struct dump_ctx *d, struct mdf_err *err)
 
 	if (!d->have_arch || d->arch.ops != &arch_x86_64)
 		return mdf_err_set(err, MDF_EUNSUPP,
-				   "-e is only for x86_64: this dump is %s, and the vmemmap page-table walk -e needs exists for x86_64 only",
+				   "-e is only for x86_64 (the vmemmap pages are found through x86_64 page tables): this dump is %s",
 				   d->have_arch ? d->arch.ops->name :
 				   "of an unknown architecture");
 	if (!d->have_mm || d->cyc.cap < d->max_mapnr)

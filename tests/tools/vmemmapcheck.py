@@ -19,6 +19,7 @@ core's VMCOREINFO.
 
 Prints "ok - ..." / "not ok - ..." lines; exit status 1 on any failure.
 """
+import re
 import struct
 import sys
 
@@ -77,19 +78,19 @@ class Phys:
 
 
 def translate(mem, top, levels, va):
-    """Physical address and leaf size of va, or (None, None)."""
+    """(physical address, leaf size) of va, or (None, size of the hole)."""
     table = top
     shifts = [48, 39, 30, 21, 12][5 - levels:]
     for shift in shifts:
         e = mem.u64(table + ((va >> shift) & 511) * 8)
         if e is None or not e & PRESENT:
-            return None, None
+            return None, 1 << shift
         base = e & ADDR_MASK
         if shift == 12 or (shift in (30, 21) and e & PSE):
             size = 1 << shift
             return (base & ~(size - 1)) + (va & (size - 1)), size
         table = base
-    return None, None
+    return None, 4096
 
 
 def kdump_bitmaps(path):
@@ -130,7 +131,7 @@ def main():
     phys_base = int(vi['NUMBER(phys_base)'], 0)    # may be negative
     top = (int(sym, 16) - START_KERNEL_MAP + phys_base) & ((1 << 64) - 1)
     levels = 5 if int(vi.get('NUMBER(pgtable_l5_enabled)', '0')) else 4
-    size = int(vi['SIZE(page)'])
+    size_page = int(vi['SIZE(page)'])
 
     st_e, n, bm1_e, bm2_e = kdump_bitmaps(with_e)
     st_n, n2, bm1_n, bm2_n = kdump_bitmaps(without_e)
@@ -138,16 +139,15 @@ def main():
     check(st_e & 0x10 and not st_n & 0x10,
           'status EXCLUDED_VMEMMAP set with -e (%#x), not without (%#x)'
           % (st_e, st_n))
-    extra = sum(bin(b2 & ~bn & 0xff).count('1') for b2, bn in zip(bm2_e, bm2_n))
+    ie, inn = int.from_bytes(bm2_e, 'little'), int.from_bytes(bm2_n, 'little')
+    extra = bin(ie & ~inn).count('1')
     check(extra == 0, '-e dumps no pfn the dump without -e leaves out (%d)'
           % extra)
+    diff = (inn & ~ie).to_bytes(len(bm2_n), 'little')
     dropped = set()
-    for i, (bn, b2) in enumerate(zip(bm2_n, bm2_e)):
-        d = bn & ~b2
-        while d:
-            low = d & -d
-            dropped.add(i * 8 + low.bit_length() - 1)
-            d ^= low
+    for m in re.finditer(b'[^\\x00]', diff):
+        i, b = m.start(), diff[m.start()]
+        dropped.update(i * 8 + k for k in range(8) if b >> k & 1)
     if count is not None:
         check(len(dropped) == count, 'dropped pages: %d, reported %d'
               % (len(dropped), count))
@@ -155,17 +155,17 @@ def main():
         print('# dropped pages: %d' % len(dropped))
 
     seen, wrong = set(), []
-    va, end = base, base + n * size
+    va, end = base, base + n * size_page
     while va < end:
-        pa, leaf = translate(mem, top, levels, va)
+        pa, size = translate(mem, top, levels, va)
         if pa is None:
-            va = (va | 0xfff) + 1
+            va = (va | (size - 1)) + 1     # past the unmapped block
             continue
         pfn = pa >> 12
         if pfn in dropped:
             seen.add(pfn)
-            first = (va - base) // size
-            last = (va + 4095 - base) // size
+            first = (va - base) // size_page
+            last = (va + 4095 - base) // size_page
             kept = [p for p in range(first, min(last, n - 1) + 1)
                     if bit(bm2_e, p) or bit(bm2_n, p)]
             if kept:
