@@ -610,7 +610,7 @@ static int count_pass(struct dump_ctx *d, const struct scan_env *env,
 			return mdf_err_wrap(err, "scanning struct pages beyond the dump");
 	}
 	report_progress_done(d->rep, PROGRESS_UNN_PAGES);
-	if (d->have_vx)
+	if (d->have_vx && !d->split)	/* --split: the parent says it */
 		report_progress_note(d->rep, "Excluded %llu unused vmemmap pages",
 				     (unsigned long long)vx_pages);
 	return 0;
@@ -1252,6 +1252,10 @@ static void split_child(struct dump_ctx *d, struct scan_env *env, int part,
 	d->split_end = b;
 	m.rc = o->dry_run ? sink_null_create(&s, &m.err) :
 	       sink_file_create(o->args[1 + part], o->force, &s, &m.err);
+	/* the parts rebuild the window at once: --work-dir's file mapping
+	 * must not be shared between them */
+	if (m.rc == 0)
+		m.rc = cycle_make_private(&d->cyc, &m.err);
 	if (m.rc == 0) {
 		s->limit = o->limit_size;
 		d->held_start = UINT64_MAX;

@@ -11,7 +11,10 @@
 #    walk): only vmemmap pages, each describing excluded pfns only, as
 #    many as the message says, header status EXCLUDED_VMEMMAP; and the
 #    check fails on a dump where a vmemmap page of kept pfns is dropped;
-#  - crash opens the balloon -e dump (sys and log).
+#  - balloon: crash opens the -e dump (sys and log); -E -e -d 30 is
+#    1.7.2's file byte for byte; --split --work-dir parts, with and
+#    without -e, reassemble to the direct dump (the parts once shared the
+#    bitmap file's mapping and broke each other's bitmaps).
 # QEMU 7.2 cores need their program headers moved for makedumpfile
 # (tests/tools/elf_phfix.py); our tool reads them as they are.
 set -u
@@ -117,6 +120,30 @@ EOF
 			fi
 		fi
 		if [ "$scen" = balloon ]; then
+			# --split with --work-dir: the parts share one bitmap
+			# file; reassembled they are the direct dump
+			for e in "" -e; do
+				rm -f p1 p2 pr direct
+				"$BIN" $e --work-dir . --split -l -d 31 "$core" p1 p2 >split.log 2>&1
+				"$BIN" --reassemble p1 p2 pr >/dev/null 2>&1
+				"$BIN" $e --work-dir . -l -d 31 --message-level 0 "$core" direct
+				if cmp -s pr direct && [ "$(grep -a -c 'unused vmemmap pages' split.log)" = "$([ -n "$e" ] && echo 1 || echo 0)" ]; then
+					ok "--split ${e:-(no -e)} --work-dir: the parts reassemble to the direct dump"
+				else
+					notok "--split ${e:-(no -e)} --work-dir: reassembled parts differ from the direct dump"
+					grep -a 'vmemmap' split.log
+				fi
+			done
+			# -E without the zero-page bit: as 1.7.2 byte for byte
+			rm -f refE oursE
+			"$mdf" -E -e --work-dir . -d 30 fixed.elf refE >/dev/null 2>&1
+			"$BIN" -E -e --work-dir . -d 30 "$core" oursE >oursE.log 2>&1
+			if cmp -s refE oursE; then
+				ok "balloon -E -e -d 30: byte-identical to 1.7.2 ($(stat -c %s oursE) bytes, $(excl_line oursE.log))"
+			else
+				notok "balloon -E -e -d 30: ours $(stat -c %s oursE) bytes, 1.7.2 $(stat -c %s refE)"
+			fi
+			rm -f refE oursE p1 p2 pr direct
 			if [ -s "$vmlinux" ] && command -v crash >/dev/null; then
 				printf 'sys\nlog\nquit\n' | timeout 300 crash -s "$vmlinux" ours >crash.log 2>&1
 				if grep -q PANIC crash.log && grep -q 'RELEASE' crash.log; then
