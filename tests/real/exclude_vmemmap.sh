@@ -12,7 +12,8 @@
 #    many as the message says, header status EXCLUDED_VMEMMAP; and the
 #    check fails on a dump where a vmemmap page of kept pfns is dropped;
 #  - balloon: crash opens the -e dump (sys and log); -E -e -d 30 is
-#    1.7.2's file byte for byte; --split --work-dir parts, with and
+#    1.7.2's file byte for byte; -e re-filtering our kdump-compressed
+#    dump drops vmemmap pages only; --split --work-dir parts, with and
 #    without -e, reassemble to the direct dump (the parts once shared the
 #    bitmap file's mapping and broke each other's bitmaps).
 # QEMU 7.2 cores need their program headers moved for makedumpfile
@@ -144,6 +145,17 @@ EOF
 				notok "balloon -E -e -d 30: ours $(stat -c %s oursE) bytes, 1.7.2 $(stat -c %s refE)"
 			fi
 			rm -f refE oursE p1 p2 pr direct
+			# re-filtering our -d 31 dump with -e: vmemmap pages only
+			rm -f refl
+			"$BIN" -e --work-dir . -l -d 31 ours.noe refl >refl.log 2>&1
+			m=$(excl_line refl.log); m=${m#Excluded }; m=${m%% *}
+			if [ -n "$m" ]; then
+				python3 "$ROOT/tests/tools/vmemmapcheck.py" "$core" refl ours.noe "$base" "$m" |
+					sed "s/^\(not \)*ok - /&exclude_vmemmap: balloon re-filtered with -e: /"
+			else
+				notok "balloon re-filtered with -e: no \"Excluded\" line"; cat refl.log
+			fi
+			rm -f refl
 			if [ -s "$vmlinux" ] && command -v crash >/dev/null; then
 				printf 'sys\nlog\nquit\n' | timeout 300 crash -s "$vmlinux" ours >crash.log 2>&1
 				if grep -q PANIC crash.log && grep -q 'RELEASE' crash.log; then
