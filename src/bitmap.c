@@ -440,7 +440,7 @@ static int scan_range(struct scan_part *sp, struct mdf_err *err)
 
 			/* walked on page by page: read more at once; jumped:
 			 * read little, the next block may be free too */
-			if (pfn == buf_pfn + buf_n)
+			if (buf_n && pfn == buf_pfn + buf_n)
 				want = want * 4 + 3 < SCAN_BATCH ?
 				       want * 4 + 3 : SCAN_BATCH;
 			else
@@ -651,9 +651,11 @@ int scan_cycle(const struct scan_env *env, struct cycle *c, uint64_t start,
 		if (rc < 0)
 			return rc;
 	}
-	rc = part_readers(c, env->in, n, err);
-	if (rc < 0)
-		return rc;
+	if (env->in->is_procfs) {
+		rc = part_readers(c, env->in, n, err);
+		if (rc < 0)
+			return rc;
+	}
 	for (k = 0; k < n; k++) {
 		struct scan_part *sp = &parts[k];
 		size_t stride = (size_t)(SCAN_BATCH + 1) * (c->struct_size + 1);
@@ -669,7 +671,11 @@ int scan_cycle(const struct scan_env *env, struct cycle *c, uint64_t start,
 		sp->avail = sp->spbuf + (size_t)(SCAN_BATCH + 1) * c->struct_size;
 		if (!k)
 			sp->avail = c->avail;
-		sp->mc.r = getenv("MDF_SCAN_MMAP") ? &c->rd[k] : NULL;
+		/* /proc/vmcore through the reader's mmap window (pread()
+		 * there copies page by page from the old memory); a file
+		 * with pread(): in a VM its page faults cost more than a
+		 * copy, and free blocks make the reads sparse */
+		sp->mc.r = env->in->is_procfs ? &c->rd[k] : NULL;
 	}
 	/* an exclusion from an earlier window, over as many parts as it
 	 * covers; exclude() carries it on past the last */
