@@ -706,19 +706,15 @@ int scan_cycle(const struct scan_env *env, struct cycle *c, uint64_t start,
 		else		/* no thread: scan it here */
 			parts[k].rc = scan_range(&parts[k], &parts[k].err);
 	}
-	if (parts[0].rc < 0)
-		return parts[0].rc;
 	/* in order: an exclusion that ran past a part into the next one
 	 * makes that part wrong from its start; scan it again after it,
 	 * as one thread would have (rare: split points are aligned) */
 	for (k = 0; k < n; k++) {
 		struct scan_part *sp = &parts[k];
 
-		if (sp->rc < 0) {
-			*err = sp->err;
-			return sp->rc;
-		}
 		if (k && parts[k - 1].carry_end > sp->from && sp->from < sp->end) {
+			/* what it found (an error too) is void: the single
+			 * scan would not have read what it read */
 			refill_data(env, c, sp->start, sp->end);
 			memset(&sp->st, 0, sizeof(sp->st));
 			sp->carry_end = 0;
@@ -728,6 +724,10 @@ int scan_cycle(const struct scan_env *env, struct cycle *c, uint64_t start,
 			rc = scan_range(sp, err);
 			if (rc < 0)
 				return rc;
+		} else if (sp->rc < 0) {
+			if (k)
+				*err = sp->err;
+			return sp->rc;
 		}
 		if (stats)
 			stats_add(stats, &sp->st);

@@ -188,7 +188,7 @@ static void trace(void *ctx, uint64_t paddr, uint64_t len)
 	if (paddr + len > b)
 		len = b - paddr;
 	for (r = (paddr - a) / SP; r < (paddr + len - a + SP - 1) / SP; r++)
-		sp_read[r] = 1;
+		__atomic_store_n(&sp_read[r], 1, __ATOMIC_RELAXED);	/* scan threads */
 }
 
 struct world {
