@@ -26,12 +26,11 @@ struct report {
 	FILE *prog;		/* progress stream: stderr */
 	bool tty;		/* progress redrawn in place (prog is a terminal);
 				 * otherwise one line per step, for journald */
-	int64_t (*clock_ms)(void);	/* monotonic ms; tests replace it */
+	int64_t (*clock_us)(void);	/* monotonic us; tests replace it */
 	/* progress state */
 	const char *label;
 	int64_t last_ms;	/* last line or redraw */
-	int64_t start_ms;	/* phase start (ETA, STEP timing) */
-	int64_t start_us;
+	int64_t start_us;	/* phase start (ETA, STEP timing) */
 	unsigned spin;
 	int last_permille;
 	bool line_open;		/* an in-place line needs a '\n' */

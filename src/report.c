@@ -15,14 +15,6 @@
 #include "opts.h"
 #include "report.h"
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int64_t now_us(void)
 {
 	struct timespec ts;
@@ -38,8 +30,8 @@ void report_init(struct report *r, unsigned ml, bool to_stderr)
 	r->out = to_stderr ? stderr : stdout;
 	r->prog = stderr;
 	r->tty = isatty(STDERR_FILENO);
-	r->clock_ms = now_ms;
-	r->start_ms = now_ms();
+	r->clock_us = now_us;
+	r->start_us = now_us();
 	r->last_permille = -1;
 }
 
@@ -146,7 +138,7 @@ static void draw(struct report *r, const char *label, unsigned permille,
 {
 	static const char spinner[] = "/|\\-";
 	char eta[32] = "";
-	int64_t t = r->clock_ms();
+	int64_t t = r->clock_us() / 1000;
 
 	if (!r->tty) {
 		/* journald, pipes, files: whole lines, no spinner.  One per
@@ -174,7 +166,8 @@ static void draw(struct report *r, const char *label, unsigned permille,
 	r->last_permille = (int)permille;
 	if (strncmp(label, "Copying data", 12) == 0 && permille > 0 &&
 	    permille < 1000)
-		format_eta(eta, sizeof(eta), (t - r->start_ms) / 1000, permille);
+		format_eta(eta, sizeof(eta), (t - r->start_us / 1000) / 1000,
+			   permille);
 	fprintf(r->prog, "\r%-50s: [%3u.%u %%] %c  %16s", label, permille / 10,
 		permille % 10, spinner[r->spin++ & 3], eta);
 	r->line_open = true;
@@ -187,8 +180,7 @@ static void phase_start(struct report *r, const char *label)
 		return;
 	r->label = label;
 	r->last_permille = -1;
-	r->start_ms = r->clock_ms();
-	r->start_us = now_us();
+	r->start_us = r->clock_us();
 }
 
 void report_progress(struct report *r, const char *label, uint64_t cur,
@@ -217,7 +209,7 @@ void report_progress_done(struct report *r, const char *label)
 			close_line(r);
 	}
 	if (r->ml & ML_REPORT) {
-		us = now_us() - r->start_us;
+		us = r->clock_us() - r->start_us;
 		close_line(r);
 		fprintf(r->out, "STEP [%-27s] : %lld.%06lld seconds\n", label,
 			(long long)(us / 1000000), (long long)(us % 1000000));

@@ -8,7 +8,7 @@ static int64_t fake_now;
 
 static int64_t fake_clock(void)
 {
-	return fake_now;
+	return fake_now * 1000;	/* fake_now counts milliseconds */
 }
 
 /* a report whose progress goes to a temporary file */
@@ -18,7 +18,7 @@ static void setup(struct report *r, unsigned ml, bool tty)
 	r->prog = tmpfile();
 	r->out = tmpfile();
 	r->tty = tty;
-	r->clock_ms = fake_clock;
+	r->clock_us = fake_clock;
 	fake_now = 1000000;
 }
 
