@@ -147,6 +147,11 @@ struct cycle {
 int cycle_init(struct cycle *c, uint64_t cap_pfns, unsigned struct_size,
 	       const char *tmp_dir, struct mdf_err *err);
 void cycle_deinit(struct cycle *c);
+/** After fork(): keep this process's changes to a file-backed window to
+ * itself (the mapping becomes private, copy-on-write), so that processes
+ * that scan the same window at once (--split parts) do not see each
+ * other's half-built bitmaps.  No-op for a heap window. */
+int cycle_make_private(struct cycle *c, struct mdf_err *err);
 /** Rewind before a pass over all windows. */
 void cycle_rewind(struct cycle *c);
 

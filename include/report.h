@@ -67,6 +67,10 @@ void report_progress(struct report *r, const char *label, uint64_t cur,
 void report_progress_done(struct report *r, const char *label);
 /** End an in-place progress line that is still open. */
 void report_progress_end(struct report *r);
+/** A line between progress phases (bit 1, stderr), after a blank line as
+ * makedumpfile prints "\nExcluded %ld unused vmemmap pages\n". */
+void report_progress_note(struct report *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 /* makedumpfile's phase labels */
 #define PROGRESS_COPY		"Copying data"

@@ -45,6 +45,8 @@ struct writer_params {
 	 * [split_start, split_end) and the bitmaps of all */
 	bool split;
 	uint64_t split_start, split_end;
+	/* -e dropped vmemmap pages: kdump header status EXCLUDED_VMEMMAP */
+	bool excluded_vmemmap;
 };
 
 /** One page pass, as the writer wants it. */

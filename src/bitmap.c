@@ -167,6 +167,20 @@ fail:
 	return rc;
 }
 
+int cycle_make_private(struct cycle *c, struct mdf_err *err)
+{
+	void *p;
+
+	if (!c->file_len)
+		return 0;
+	p = mmap(c->bm1, c->file_len, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_FIXED, c->file_fd, 0);
+	if (p == MAP_FAILED)
+		return mdf_err_sys(err, errno,
+				   "Can't map the bitmap file privately");
+	return 0;
+}
+
 int cycle_init(struct cycle *c, uint64_t cap_pfns, unsigned struct_size,
 	       const char *tmp_dir, struct mdf_err *err)
 {

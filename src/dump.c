@@ -32,6 +32,7 @@
 #include "split.h"
 #include "vmcoreinfo.h"
 #include "version.h"
+#include "vmemmap_excl.h"
 #include "writer.h"
 
 /* the newest kernel whose layout we know (vmcoreinfo.md) */
@@ -69,6 +70,10 @@ struct dump_ctx {
 	struct split_plan *plan;
 	bool split;
 	uint64_t split_start, split_end;
+
+	/* -e: the vmemmap map, when it could be read */
+	struct vmemmap_excl vx;
+	bool have_vx;
 };
 
 static void trace_read(void *ctx, uint64_t paddr, uint64_t len)
@@ -81,6 +86,7 @@ static void trace_read(void *ctx, uint64_t paddr, uint64_t len)
 
 static void dump_fini(struct dump_ctx *d)
 {
+	vmemmap_excl_deinit(&d->vx);
 	cycle_deinit(&d->cyc);
 	erase_list_deinit(&d->erase);
 	if (d->have_mm)
@@ -561,7 +567,7 @@ static int count_pass(struct dump_ctx *d, const struct scan_env *env,
 		      struct writer *w, struct mdf_err *err)
 {
 	struct range_sink rs = report_range_sink(d->rep);
-	uint64_t start;
+	uint64_t start, vx_pages = 0;
 	int rc;
 
 	cycle_rewind(&d->cyc);
@@ -579,6 +585,11 @@ static int count_pass(struct dump_ctx *d, const struct scan_env *env,
 					    (unsigned long long)start,
 					    (unsigned long long)(start + d->cyc.cap));
 		d->held_start = start;
+		if (d->have_vx) {
+			rc = vmemmap_excl_apply(&d->vx, &d->cyc, &vx_pages, err);
+			if (rc < 0)
+				return rc;
+		}
 		if (!d->cyc.empty) {
 			d->ndumpable += bm_count(d->cyc.bm2, 0,
 						 d->cyc.end - d->cyc.start);
@@ -599,6 +610,9 @@ static int count_pass(struct dump_ctx *d, const struct scan_env *env,
 			return mdf_err_wrap(err, "scanning struct pages beyond the dump");
 	}
 	report_progress_done(d->rep, PROGRESS_UNN_PAGES);
+	if (d->have_vx && !d->split)	/* --split: the parent says it */
+		report_progress_note(d->rep, "Excluded %llu unused vmemmap pages",
+				     (unsigned long long)vx_pages);
 	return 0;
 }
 
@@ -711,12 +725,15 @@ static int page_pass(struct dump_ctx *d, const struct scan_env *env,
 	cycle_rewind(&d->cyc);
 	for (start = 0; start < wp.pfn_end; start = d->cyc.end) {
 		const struct scan_env *e = start < d->max_mapnr ? env : &tail;
-		uint64_t i, n, lo;
+		uint64_t i, n, lo, vx_pages;
 
 		/* one window holding everything: the count pass's bitmaps
 		 * are still there, unless the writer wants the exclusions */
 		if (d->held_start != start || wp.ranges) {
 			rc = scan_cycle(e, &d->cyc, start, NULL, wp.ranges, err);
+			if (rc == 0 && d->have_vx)
+				rc = vmemmap_excl_apply(&d->vx, &d->cyc,
+							&vx_pages, err);
 			if (rc < 0)
 				goto out;
 			d->held_start = start;
@@ -833,6 +850,7 @@ static int write_dump(struct dump_ctx *d, struct scan_env *env,
 	wp.split = d->split;
 	wp.split_start = d->split_start;
 	wp.split_end = d->split_end;
+	wp.excluded_vmemmap = d->have_vx;
 
 	rc = ops->create(&wp, wret, err);
 	if (rc < 0)
@@ -889,7 +907,6 @@ static int check_unimplemented(const struct opts *o, struct mdf_err *err)
 {
 	const char *what = o->eppic ? "--eppic" :
 			   o->n_extension ? "--extension" :
-			   o->exclude_vmemmap ? "-e" :
 			   o->exclude_xen_domu ? "-X" :
 			   o->n_diskset ? "--diskset" : NULL;
 
@@ -985,6 +1002,44 @@ static unsigned refilter_level(struct dump_ctx *d, unsigned level)
 	return level | src;
 }
 
+/* -e (x86_64 only, as makedumpfile 1.7.2): read the vmemmap mapping.
+ * Where it cannot be used (4 KiB-mapped vmemmap, no vmemmap) the dump is
+ * written without -e after 1.7.2's messages, as 1.7.2 does. */
+static int setup_vmemmap_excl(struct dump_ctx *d, struct mdf_err *err)
+{
+	struct mdf_err e;
+	int rc;
+
+	if (!d->have_arch || d->arch.ops != &arch_x86_64)
+		return mdf_err_set(err, MDF_EUNSUPP,
+				   "-e is only for x86_64 (the vmemmap pages are found through x86_64 page tables): this dump is %s",
+				   d->have_arch ? d->arch.ops->name :
+				   "of an unknown architecture");
+	if (!d->have_mm || d->cyc.cap < d->max_mapnr)
+		return mdf_err_set(err, MDF_EINVAL,
+				   "-e needs the struct pages and one bitmap over all pfns (--work-dir)");
+	rc = vmemmap_excl_init(&d->vx, &d->mm, &d->arch,
+			       input_max_pfn(d->in), &e);
+	if (rc < 0) {
+		*err = e;
+		return mdf_err_wrap(err, "-e");
+	}
+	if (rc == MDF_ABSENT) {
+		if (d->vx.not_huge_va)
+			report_msg(d->rep, "vmemmap pmd not huge, abort");
+		report_error(d->rep, "Can't find vmemmap pages (%s): the dump is written without -e.",
+			     e.msg);
+		vmemmap_excl_deinit(&d->vx);
+		return 0;
+	}
+	report_debug(d->rep, "-e: vmemmap at %#llx, %llu blocks of 2 MiB; runs end at or below pfn %#llx",
+		     (unsigned long long)d->vx.base,
+		     (unsigned long long)d->vx.nchunk,
+		     (unsigned long long)d->vx.last_pfn);
+	d->have_vx = true;
+	return 0;
+}
+
 /* Everything before the first page of a dump: the input, the layout,
  * the codec, the window; env is ready for the passes. */
 static int create_setup(struct dump_ctx *d, struct scan_env *env,
@@ -1047,6 +1102,11 @@ static int create_setup(struct dump_ctx *d, struct scan_env *env,
 	rc = setup_cycles(d, err);
 	if (rc < 0)
 		return rc;
+	if (o->exclude_vmemmap) {
+		rc = setup_vmemmap_excl(d, err);
+		if (rc < 0)
+			return rc;
+	}
 
 	env->in = d->in;
 	env->mm = d->have_mm ? &d->mm : NULL;
@@ -1195,6 +1255,10 @@ static void split_child(struct dump_ctx *d, struct scan_env *env, int part,
 	d->split_end = b;
 	m.rc = o->dry_run ? sink_null_create(&s, &m.err) :
 	       sink_file_create(o->args[1 + part], o->force, &s, &m.err);
+	/* the parts rebuild the window at once: --work-dir's file mapping
+	 * must not be shared between them */
+	if (m.rc == 0)
+		m.rc = cycle_make_private(&d->cyc, &m.err);
 	if (m.rc == 0) {
 		s->limit = o->limit_size;
 		d->held_start = UINT64_MAX;

@@ -223,6 +223,22 @@ void report_progress_end(struct report *r)
 	close_line(r);
 }
 
+void report_progress_note(struct report *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!(r->ml & ML_PROGRESS))
+		return;
+	/* ends an open line, or leaves a blank one, as makedumpfile does */
+	fputc('\n', r->prog);
+	r->line_open = false;
+	va_start(ap, fmt);
+	vfprintf(r->prog, fmt, ap);
+	va_end(ap);
+	fputc('\n', r->prog);
+	fflush(r->prog);
+}
+
 void report_clear_ranges(struct report *r)
 {
 	int i;

@@ -71,6 +71,8 @@ static int kdump_create(const struct writer_params *p, struct writer **ret,
 	k->off_table = k->off_bitmap2 + k->bitmap_len;
 	k->codec_flag = p->codec ? codec_flag(p->codec->id) : 0;
 	k->status = k->codec_flag;
+	if (p->excluded_vmemmap)
+		k->status |= DUMP_DH_EXCLUDED_VMEMMAP;
 	k->zero_block = p->dump_level & 1;
 
 	/* -b: caches of 2^order pages (makedumpfile's default 4) */
