@@ -75,7 +75,16 @@ struct scan_env {
 	const struct page_layout *pl;
 	unsigned dump_level;
 	uint64_t max_mapnr;
+	/* --num-threads: scan_cycle() splits a window among this many
+	 * threads (0, 1: the caller's only); the bitmaps and counters are
+	 * the same for every value */
+	unsigned nthreads;
+	/* tests: split points at multiples of this (rounded up to 64)
+	 * instead of the largest power of two the part size allows */
+	uint64_t split_align;
 };
+
+enum { SCAN_MAX_PARTS = 64 };	/* most threads one window is split among */
 
 /** How the pfn space is cut into windows (cli.md section 6, formats.md
  * section 10).  The budget is the memory of both bitmaps of a window:
@@ -124,12 +133,17 @@ struct cycle {
 	bool empty;
 	bool zeroed;			/* bitmaps known to be all zero */
 	/* scratch for struct pages */
+	unsigned struct_size;
 	uint8_t *spbuf, *avail;
 	/* the input whose ranges bound where a bit can be set (set by
-	 * scan_cycle(); NULL: anywhere), and the last live span found */
+	 * scan_cycle(); NULL: anywhere), and the last live span found by
+	 * cycle_next2() (single-threaded callers only) */
 	const struct input *in;
 	uint64_t span_from, span_lo, span_hi;	/* bitmap.c's live_at() */
-	uint64_t scan_batch;		/* struct pages per read, 0: not yet */
+	uint8_t *xbuf;			/* the same for the other scan threads */
+	unsigned xparts;		/* how many xbuf holds */
+	struct input_reader *rd;	/* one per scan thread: its mmap window */
+	unsigned nrd;			/* initialised */
 };
 
 /** Allocate a window of cap_pfns.  tmp_dir non-NULL: the bitmaps live in

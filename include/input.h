@@ -208,6 +208,12 @@ void input_reader_deinit(struct input_reader *r);
 int input_read_paddr(struct input *in, uint64_t paddr, void *buf,
 		     size_t len, struct mdf_err *err);
 
+/** As input_read_paddr(), through r's mmap window where the input has
+ * one (no system call while the bytes stay in the window); not
+ * thread-safe: one reader per thread. */
+int input_reader_read_paddr(struct input_reader *r, uint64_t paddr,
+			    void *buf, size_t len, struct mdf_err *err);
+
 /** One page of data; see struct input_ops.read_page. */
 static inline int input_read_page(struct input_reader *r, uint64_t pfn,
 				  const uint8_t **ret, struct mdf_err *err)

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "arch.h"
+#include "input.h"
 #include "vmcoreinfo.h"
 
 enum memmap_sec_state {
@@ -78,6 +79,19 @@ void memmap_deinit(struct memmap *mm);
  * of available struct pages (>= 0) or a negative error (I/O only). */
 long memmap_read(const struct memmap *mm, uint64_t pfn, uint64_t n,
 		 uint8_t *buf, uint8_t *avail, struct mdf_err *err);
+
+/** Per-thread state of memmap_read_ctx(): the reader its bytes go through
+ * (NULL: input_read_paddr()) and the last vmemmap translation, so that a
+ * walk costs one page-table walk per mapping (2 MiB or 4 KiB). */
+struct memmap_ctx {
+	struct input_reader *r;
+	uint64_t va, pa, len;		/* [va, va + len) maps to pa; len 0: none */
+};
+
+/** memmap_read() with per-thread state (mc may be NULL). */
+long memmap_read_ctx(const struct memmap *mm, struct memmap_ctx *mc,
+		     uint64_t pfn, uint64_t n, uint8_t *buf, uint8_t *avail,
+		     struct mdf_err *err);
 
 /** End pfn of the last section with a memmap, beyond max_pfn included. */
 uint64_t memmap_last_pfn(const struct memmap *mm);

@@ -2,10 +2,11 @@
  *
  * The 1st bitmap comes from the input's ranges; the 2nd starts as the pfns
  * that have data and loses every page classify_decide() excludes.  Struct
- * pages are read in batches of scan_batch() (+1 for the next page of a
+ * pages are read on demand (+1 for the next page of a
  * compound head).  Never prints; I/O only through memmap and input.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,26 +15,13 @@
 
 #include "bitmap.h"
 
-/* Struct pages per read: the buffer is sized for SCAN_BATCH_MAX but only
- * the part a batch uses is ever touched.  A small machine reads 1024 at a
- * time (64 KiB resident), a large one 4096 (a 1 TiB machine then makes a
- * quarter of the pread() calls: they cost ~8 us each in a VM). */
-enum { SCAN_BATCH_MAX = 4096, SCAN_BATCH_SMALL = 1024 };
-
-static uint64_t scan_batch(struct cycle *c, const struct input *in)
-{
-	uint64_t present = 0;
-	size_t i;
-
-	if (c->scan_batch)
-		return c->scan_batch;
-	for (i = 0; i < in->nranges; i++)
-		present += in->ranges[i].memsz >> in->page_shift;
-	/* up to 4 GiB of 4 KiB pages: the small batch */
-	c->scan_batch = present <= (1ull << 20) ? SCAN_BATCH_SMALL :
-			SCAN_BATCH_MAX;
-	return c->scan_batch;
-}
+enum {
+	SCAN_BATCH = 4096,	/* most struct pages read at once */
+	SCAN_SMALL = 63,	/* pfns read after a jump: with the next
+				 * page, one 4 KiB page of 64-byte structs */
+	SCAN_MIN_PART = 16384,	/* fewest pfns worth a thread */
+	SCAN_ALIGN_MAX = 1u << 20,	/* split points: 4 GiB of 4K pages */
+};
 
 uint64_t bm_count(const uint8_t *bm, uint64_t a, uint64_t b)
 {
@@ -211,9 +199,9 @@ int cycle_init(struct cycle *c, uint64_t cap_pfns, unsigned struct_size,
 		c->bm1 = calloc(1, cap_pfns / 8);
 		c->bm2 = calloc(1, cap_pfns / 8);
 	}
-	c->spbuf = malloc((size_t)(SCAN_BATCH_MAX + 1) *
-			  (struct_size ? struct_size : 64));
-	c->avail = malloc(SCAN_BATCH_MAX + 1);
+	c->struct_size = struct_size ? struct_size : 64;
+	c->spbuf = malloc((size_t)(SCAN_BATCH + 1) * c->struct_size);
+	c->avail = malloc(SCAN_BATCH + 1);
 	if (!c->bm1 || !c->bm2 || !c->spbuf || !c->avail) {
 		cycle_deinit(c);
 		return mdf_err_set(err, MDF_ENOMEM,
@@ -226,6 +214,8 @@ int cycle_init(struct cycle *c, uint64_t cap_pfns, unsigned struct_size,
 
 void cycle_deinit(struct cycle *c)
 {
+	unsigned k;
+
 	if (c->file_len) {
 		munmap(c->bm1, c->file_len);
 		close(c->file_fd);
@@ -235,6 +225,10 @@ void cycle_deinit(struct cycle *c)
 	}
 	free(c->spbuf);
 	free(c->avail);
+	free(c->xbuf);
+	for (k = 0; k < c->nrd; k++)
+		input_reader_deinit(&c->rd[k]);
+	free(c->rd);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -433,57 +427,355 @@ static void fill_present(const struct scan_env *env, struct cycle *c,
 	}
 }
 
-/* Clear bm2 for [pfn, pfn + n) inside the window; count what was set. */
-static uint64_t exclude(struct cycle *c, uint64_t pfn, uint64_t n,
-			enum page_class cls, struct dump_stats *stats,
-			const struct range_sink *ranges)
+/* Clear the bits of [a, b). */
+static void bm_clear_range(uint8_t *bm, uint64_t a, uint64_t b)
 {
-	uint64_t end = pfn + n, p, cleared = 0, run = 0, run_start = 0;
-
-	if (end > c->end) {
-		c->carry_end = end;
-		c->carry_class = cls;
-		end = c->end;
+	while (a < b && (a & 7))
+		bm_clear(bm, a++);
+	if (a + 8 <= b) {
+		memset(bm + (a >> 3), 0, (b - a) >> 3);
+		a += (b - a) & ~7ull;
 	}
-	if (c->empty)		/* no bit to clear */
-		return end;
-	p = pfn;
-	while (p < end) {
-		uint64_t seg_end;
+	while (a < b)
+		bm_clear(bm, a++);
+}
 
-		/* outside the live spans no bit is set: skip unread */
-		if (!live_at(c, p - c->start)) {
-			if (run && ranges)
-				ranges->add(ranges->ctx, cls, run_start, run);
-			run = 0;
-			if (c->span_lo >= end - c->start)
-				break;
-			p = c->start + c->span_lo;
+/* Next clear bit at or after i, or end. */
+static uint64_t bm_next_clear(const uint8_t *bm, uint64_t i, uint64_t end)
+{
+	while (i < end) {
+		if ((i & 63) == 0 && i + 64 <= end) {
+			uint64_t w;
+
+			memcpy(&w, bm + (i >> 3), 8);
+			if (!~w) {
+				i += 64;
+				continue;
+			}
+			return i + (uint64_t)__builtin_ctzll(~w);
+		}
+		if (!bm_test(bm, i))
+			return i;
+		i++;
+	}
+	return end;
+}
+
+/* bm2 of [a, b) (absolute pfns in the window) back to what fill_present()
+ * made of it: the pfns with data. */
+static void refill_data(const struct scan_env *env, struct cycle *c,
+			uint64_t a, uint64_t b)
+{
+	const struct input *in = env->in;
+	unsigned shift = in->page_shift;
+	size_t i;
+
+	if (c->empty)
+		return;
+	bm_clear_range(c->bm2, a - c->start, b - c->start);
+	for (i = 0; i < in->nranges; i++) {
+		const struct input_range *r = &in->ranges[i];
+		uint64_t ra = r->paddr >> shift;
+		uint64_t rb = (r->paddr + r->memsz) >> shift;
+		uint64_t d = (r->paddr + r->filesz) >> shift;
+
+		if (d > rb)
+			d = rb;
+		if (ra < a)
+			ra = a;
+		if (d > b)
+			d = b;
+		if (d > ra)
+			bm_set_range(c->bm2, ra - c->start, d - c->start);
+	}
+}
+
+/* True if bm1 has a bit set in [a, b) (window offsets); reads only the
+ * spans the input's ranges cover. */
+static bool bm1_any(const struct cycle *c, uint64_t a, uint64_t b)
+{
+	uint64_t lo, hi;
+
+	while (a < b && cycle_live_span(c, a, &lo, &hi) && lo < b) {
+		if (hi > b)
+			hi = b;
+		if (bm_next_set(c->bm1, lo, hi) < hi)
+			return true;
+		a = hi;
+	}
+	return false;
+}
+
+/* One pfn range of a window, scanned by one thread.  Exclusions that run
+ * past its end are carried (carry_end), like those past a window. */
+struct scan_part {
+	const struct scan_env *env;
+	struct cycle *c;
+	uint64_t start, end;		/* [start, end) */
+	uint64_t from;			/* first pfn to classify */
+	uint64_t carry_end;
+	enum page_class carry_class;
+	uint8_t *spbuf, *avail;		/* SCAN_BATCH + 1 struct pages */
+	struct memmap_ctx mc;		/* its reader, its last translation */
+	struct dump_stats st;		/* this part's counters */
+	bool count;			/* st is wanted (the count pass) */
+	const struct range_sink *ranges;
+	struct mdf_err err;
+	int rc;
+};
+
+/* Clear bm2 for [pfn, pfn + n) inside the part; count what was set. */
+static uint64_t exclude(struct scan_part *sp, uint64_t pfn, uint64_t n,
+			enum page_class cls)
+{
+	struct cycle *c = sp->c;
+	uint64_t end = pfn + n, a, b, lo, hi, cleared = 0;
+
+	if (end > sp->end) {
+		sp->carry_end = end;
+		sp->carry_class = cls;
+		end = sp->end;
+	}
+	if (c->empty || pfn >= end)	/* no bit to clear */
+		return end;
+	/* only where the input has ranges can a bit be set: the gaps'
+	 * bitmap pages stay untouched (not resident) */
+	a = pfn - c->start;
+	b = end - c->start;
+	while (a < b && cycle_live_span(c, a, &lo, &hi) && lo < b) {
+		if (hi > b)
+			hi = b;
+		if (sp->ranges) {
+			uint64_t i = bm_next_set(c->bm2, lo, hi);
+
+			while (i < hi) {
+				uint64_t j = bm_next_clear(c->bm2, i, hi);
+
+				sp->ranges->add(sp->ranges->ctx, cls,
+						c->start + i, j - i);
+				cleared += j - i;
+				i = bm_next_set(c->bm2, j, hi);
+			}
+		} else if (sp->count) {
+			cleared += bm_count(c->bm2, lo, hi);
+		}
+		bm_clear_range(c->bm2, lo, hi);
+		a = hi;
+	}
+	sp->st.excluded[cls] += cleared;
+	return end;
+}
+
+/* Classify [sp->from, sp->end).  Struct pages are read on demand: after an
+ * exclusion jumped past what was read (the tail of a free block or a
+ * compound page), the next read is small (SCAN_SMALL pfns, the head and
+ * what follows), and reads grow by four up to SCAN_BATCH while the walk
+ * goes on page by page.  The tail's struct pages are never read. */
+static int scan_range(struct scan_part *sp, struct mdf_err *err)
+{
+	const struct scan_env *env = sp->env;
+	struct cycle *c = sp->c;
+	const struct memmap *mm = env->mm;
+	const struct page_layout *pl = env->pl;
+	struct dump_stats *stats = sp->count ? &sp->st : NULL;
+	uint64_t pfn = sp->from, end = sp->end;
+	uint64_t buf_pfn = pfn, buf_n = 0, want = SCAN_SMALL;
+
+	while (pfn < end) {
+		const uint8_t *spg, *next;
+		struct page_info pi;
+		enum page_class cls;
+		uint64_t i, npages, stop, after = pfn + 1;
+		bool present;
+
+		if (pfn >= buf_pfn + buf_n) {
+			uint64_t lim = end - pfn < SCAN_BATCH ? end :
+				       pfn + SCAN_BATCH;
+			long got;
+
+			/* walked on page by page: read more at once; jumped:
+			 * read little, the next block may be free too */
+			if (buf_n && pfn == buf_pfn + buf_n)
+				want = want * 4 + 3 < SCAN_BATCH ?
+				       want * 4 + 3 : SCAN_BATCH;
+			else
+				want = SCAN_SMALL;
+			/* no memory in the dump here: the count pass looks
+			 * at struct pages only where a memmap could show
+			 * offline pages the dump lacks */
+			if (!bm1_any(c, pfn - c->start, lim - c->start) &&
+			    (!stats || memmap_range_empty(mm, pfn, lim - pfn))) {
+				pfn = buf_pfn = lim;
+				buf_n = 0;
+				continue;
+			}
+			buf_n = end - pfn < want ? end - pfn : want;
+			got = memmap_read_ctx(mm, &sp->mc, pfn, buf_n + 1,
+					      sp->spbuf, sp->avail, err);
+			if (got < 0)
+				return (int)got;
+			buf_pfn = pfn;
+		}
+		i = pfn - buf_pfn;
+		spg = sp->spbuf + i * mm->struct_size;
+		present = bm_test(c->bm1, pfn - c->start);
+		if (sp->avail[i] != MEMMAP_OK) {
+			if (present && stats) {
+				if (sp->avail[i] == MEMMAP_OFFLINE)
+					stats->memmap_offline++;
+				else if (sp->avail[i] == MEMMAP_NO_SECTION)
+					stats->memmap_nosection++;
+				else if (!stats->memmap_unavailable++)
+					stats->first_unavailable = pfn;
+			}
+			pfn = after;
 			continue;
 		}
-		seg_end = c->span_hi < end - c->start ? c->start + c->span_hi :
-			  end;
-		for (; p < seg_end; p++) {
-			uint64_t i = p - c->start;
-
-			if (bm_test(c->bm2, i)) {
-				bm_clear(c->bm2, i);
-				cleared++;
-				if (!run)
-					run_start = p;
-				run++;
-			} else if (run) {
-				if (ranges)
-					ranges->add(ranges->ctx, cls, run_start, run);
-				run = 0;
+		next = sp->avail[i + 1] == MEMMAP_OK ? spg + mm->struct_size :
+		       NULL;
+		classify_page(pl, pfn, memmap_pfn_to_page(mm, pfn), spg, next,
+			      &pi);
+		if (!present) {
+			/* memory the dump does not hold: never read; note
+			 * offline pages for the report */
+			if ((pi.bits & PI_OFFLINE) && stats) {
+				stats->offline_absent++;
+				if (sp->ranges)
+					sp->ranges->absent_offline(sp->ranges->ctx,
+								   pfn);
 			}
+			pfn = after;
+			continue;
 		}
+		if (stats) {
+			if (pi.bits & PI_FAKE_HEAD)
+				stats->hvo_fake_heads++;
+			if (pi.bits & PI_BAD_ORDER)
+				stats->bad_order++;
+			if (pi.bits & PI_BAD_BUDDY)
+				stats->bad_buddy++;
+			if (pi.bits & PI_POISONED)
+				stats->memmap_poisoned++;
+		}
+		cls = classify_decide(pl, &pi, env->dump_level, &npages);
+		if (cls != PC_KEEP) {
+			if (npages > env->max_mapnr - pfn)
+				npages = env->max_mapnr - pfn;
+			/* an exclusion skips the pages it covers, unread */
+			stop = exclude(sp, pfn, npages, cls);
+			if (stop > after)
+				after = stop;
+		}
+		pfn = after;
 	}
-	if (run && ranges)
-		ranges->add(ranges->ctx, cls, run_start, run);
-	if (stats)
-		stats->excluded[cls] += cleared;
-	return end;
+	return 0;
+}
+
+static void *scan_thread(void *arg)
+{
+	struct scan_part *sp = arg;
+
+	sp->rc = scan_range(sp, &sp->err);
+	return NULL;
+}
+
+static void stats_add(struct dump_stats *d, const struct dump_stats *s)
+{
+	unsigned k;
+
+	for (k = 0; k < PC_NCLASSES; k++)
+		d->excluded[k] += s->excluded[k];
+	if (!d->memmap_unavailable && s->memmap_unavailable)
+		d->first_unavailable = s->first_unavailable;
+	d->memmap_unavailable += s->memmap_unavailable;
+	d->memmap_nosection += s->memmap_nosection;
+	d->memmap_offline += s->memmap_offline;
+	d->bad_order += s->bad_order;
+	d->bad_buddy += s->bad_buddy;
+	d->memmap_poisoned += s->memmap_poisoned;
+	d->offline_absent += s->offline_absent;
+	d->hvo_fake_heads += s->hvo_fake_heads;
+}
+
+/* Cut the window into parts for env->nthreads threads: bounds[0..n].
+ * Split points are multiples of a power of two (at least 64, so that no
+ * two parts share a bitmap word), as large as the part size allows up to
+ * SCAN_ALIGN_MAX: aligned free blocks and compound pages smaller than that
+ * never cross one.  One part when exclusions go to a range sink (their
+ * order matters) or the window has no memory. */
+static unsigned plan_parts(const struct scan_env *env, const struct cycle *c,
+			   const struct range_sink *ranges, uint64_t *bounds)
+{
+	uint64_t total = c->end - c->start, align = 64;
+	unsigned n = env->nthreads, k, m = 0;
+
+	bounds[0] = c->start;
+	bounds[1] = c->end;
+	if (n <= 1 || ranges || c->empty)
+		return 1;
+	if (n > SCAN_MAX_PARTS)
+		n = SCAN_MAX_PARTS;
+	if (!env->split_align && total / n < SCAN_MIN_PART)
+		n = (unsigned)(total / SCAN_MIN_PART);
+	if (n <= 1)
+		return 1;
+	if (env->split_align)
+		align = (env->split_align + 63) & ~63ull;
+	else
+		while (align * 2 <= total / n / 2 && align < SCAN_ALIGN_MAX)
+			align *= 2;
+	for (k = 1; k < n; k++) {
+		uint64_t s = (c->start + total * k / n) / align * align;
+
+		if (s > bounds[m] && s < c->end)
+			bounds[++m] = s;
+	}
+	bounds[++m] = c->end;
+	return m;
+}
+
+/* A reader per part, kept with the window (its mmap window is reused from
+ * one window to the next). */
+static int part_readers(struct cycle *c, struct input *in, unsigned n,
+			struct mdf_err *err)
+{
+	unsigned k;
+
+	if (c->nrd && c->rd[0].in != in) {
+		for (k = 0; k < c->nrd; k++)
+			input_reader_deinit(&c->rd[k]);
+		c->nrd = 0;
+	}
+	if (!c->rd) {
+		c->rd = calloc(SCAN_MAX_PARTS, sizeof(*c->rd));
+		if (!c->rd)
+			return mdf_err_set(err, MDF_ENOMEM,
+					   "out of memory for scan readers");
+	}
+	for (; c->nrd < n; c->nrd++) {
+		int rc = input_reader_init(&c->rd[c->nrd], in, err);
+
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* Scratch struct pages for parts 1..n-1 (part 0 uses the window's). */
+static int part_buffers(struct cycle *c, unsigned n, struct mdf_err *err)
+{
+	size_t stride = (size_t)(SCAN_BATCH + 1) * (c->struct_size + 1);
+
+	if (n <= c->xparts)
+		return 0;
+	free(c->xbuf);
+	c->xparts = 0;
+	c->xbuf = malloc(stride * n);
+	if (!c->xbuf)
+		return mdf_err_set(err, MDF_ENOMEM,
+				   "out of memory for %u scan threads", n + 1);
+	c->xparts = n;
+	return 0;
 }
 
 int scan_cycle(const struct scan_env *env, struct cycle *c, uint64_t start,
@@ -491,9 +783,14 @@ int scan_cycle(const struct scan_env *env, struct cycle *c, uint64_t start,
 	       struct mdf_err *err)
 {
 	const struct memmap *mm = env->mm;
-	const struct page_layout *pl = env->pl;
-	uint64_t pfn, end, carry;
+	struct scan_part parts[SCAN_MAX_PARTS];
+	uint64_t bounds[SCAN_MAX_PARTS + 1], carry;
+	enum page_class carry_class;
+	pthread_t tid[SCAN_MAX_PARTS];
+	bool started[SCAN_MAX_PARTS] = { false };
+	unsigned n, k;
 	long masked;
+	int rc = 0;
 
 	c->start = start;
 	c->end = start + c->cap < env->max_mapnr ? start + c->cap :
@@ -502,106 +799,95 @@ int scan_cycle(const struct scan_env *env, struct cycle *c, uint64_t start,
 	if (!mm)
 		goto mask;
 
-	pfn = c->start;
-	/* an exclusion from an earlier window; exclude() sets carry_end
-	 * again if it runs past this window too */
+	n = plan_parts(env, c, ranges, bounds);
+	if (n > 1) {
+		rc = part_buffers(c, n - 1, err);
+		if (rc < 0)
+			return rc;
+	}
+	if (env->in->is_procfs) {
+		rc = part_readers(c, env->in, n, err);
+		if (rc < 0)
+			return rc;
+	}
+	for (k = 0; k < n; k++) {
+		struct scan_part *sp = &parts[k];
+		size_t stride = (size_t)(SCAN_BATCH + 1) * (c->struct_size + 1);
+
+		memset(sp, 0, sizeof(*sp));
+		sp->env = env;
+		sp->c = c;
+		sp->start = sp->from = bounds[k];
+		sp->end = bounds[k + 1];
+		sp->count = stats != NULL;
+		sp->ranges = ranges;
+		sp->spbuf = k ? c->xbuf + stride * (k - 1) : c->spbuf;
+		sp->avail = sp->spbuf + (size_t)(SCAN_BATCH + 1) * c->struct_size;
+		if (!k)
+			sp->avail = c->avail;
+		/* /proc/vmcore through the reader's mmap window (pread()
+		 * there copies page by page from the old memory); a file
+		 * with pread(): in a VM its page faults cost more than a
+		 * copy, and free blocks make the reads sparse */
+		sp->mc.r = env->in->is_procfs ? &c->rd[k] : NULL;
+	}
+	/* an exclusion from an earlier window, over as many parts as it
+	 * covers; exclude() carries it on past the last */
 	carry = c->carry_end;
+	carry_class = c->carry_class;
 	c->carry_end = 0;
-	if (carry > pfn)
-		pfn = exclude(c, pfn, carry - pfn, c->carry_class, stats,
-			      ranges);
-	end = c->end;
+	for (k = 0; k < n && carry > parts[k].start; k++) {
+		parts[k].from = exclude(&parts[k], parts[k].start,
+					carry - parts[k].start, carry_class);
+	}
 	/* a hole of the dump: only the count pass looks at struct pages
 	 * there, and only where a memmap could show offline pages */
-	if (c->empty && (!stats || memmap_range_empty(mm, pfn, end - pfn)))
+	if (c->empty && (!stats || memmap_range_empty(mm, parts[0].from,
+						       c->end - parts[0].from))) {
+		c->carry_end = parts[0].carry_end;
+		c->carry_class = parts[0].carry_class;
+		if (stats)
+			stats_add(stats, &parts[0].st);
 		return 0;
-
-	while (pfn < end) {
-		uint64_t sb = scan_batch(c, env->in);
-		uint64_t batch = end - pfn < sb ? end - pfn : sb;
-		uint64_t i, next_pfn = pfn + batch, lo;
-		long got;
-
-		/* skip batches with no memory in the dump; the count pass
-		 * looks at them only where a memmap could show offline
-		 * pages the dump lacks */
-		lo = live_at(c, pfn - c->start) ? pfn - c->start : c->span_lo;
-		if ((lo >= next_pfn - c->start ||
-		     bm_next_set(c->bm1, lo, next_pfn - c->start) ==
-		     next_pfn - c->start) &&
-		    (!stats || memmap_range_empty(mm, pfn, batch))) {
-			pfn = next_pfn;
-			continue;
-		}
-		got = memmap_read(mm, pfn, batch + 1, c->spbuf, c->avail, err);
-		if (got < 0)
-			return (int)got;
-		for (i = 0; i < batch; i++) {
-			uint64_t p = pfn + i, npages;
-			const uint8_t *sp = c->spbuf + i * mm->struct_size;
-			const uint8_t *next;
-			struct page_info pi;
-			enum page_class cls;
-			bool present = live_at(c, p - c->start) &&
-				       bm_test(c->bm1, p - c->start);
-
-			if (c->avail[i] != MEMMAP_OK) {
-				if (present && stats) {
-					if (c->avail[i] == MEMMAP_OFFLINE)
-						stats->memmap_offline++;
-					else if (c->avail[i] == MEMMAP_NO_SECTION)
-						stats->memmap_nosection++;
-					else if (!stats->memmap_unavailable++)
-						stats->first_unavailable = p;
-				}
-				continue;
-			}
-			next = c->avail[i + 1] == MEMMAP_OK ?
-			       sp + mm->struct_size : NULL;
-			classify_page(pl, p, memmap_pfn_to_page(mm, p), sp,
-				      next, &pi);
-			if (!present) {
-				/* memory the dump does not hold: never read;
-				 * note offline pages for the report */
-				if ((pi.bits & PI_OFFLINE) && stats) {
-					stats->offline_absent++;
-					if (ranges)
-						ranges->absent_offline(ranges->ctx, p);
-				}
-				continue;
-			}
-			if (stats) {
-				if (pi.bits & PI_FAKE_HEAD)
-					stats->hvo_fake_heads++;
-				if (pi.bits & PI_BAD_ORDER)
-					stats->bad_order++;
-				if (pi.bits & PI_BAD_BUDDY)
-					stats->bad_buddy++;
-				if (pi.bits & PI_POISONED)
-					stats->memmap_poisoned++;
-			}
-			cls = classify_decide(pl, &pi, env->dump_level, &npages);
-			if (cls == PC_KEEP)
-				continue;
-			if (npages > env->max_mapnr - p)
-				npages = env->max_mapnr - p;
-			/* an exclusion may skip the rest of this batch */
-			{
-				uint64_t stop = exclude(c, p, npages, cls, stats,
-							ranges);
-
-				if (stop > p + 1) {
-					if (stop >= next_pfn) {
-						i = batch;
-						next_pfn = stop;
-					} else {
-						i = stop - pfn - 1;
-					}
-				}
-			}
-		}
-		pfn = next_pfn;
 	}
+	for (k = 1; k < n; k++)
+		started[k] = pthread_create(&tid[k], NULL, scan_thread,
+					    &parts[k]) == 0;
+	parts[0].rc = scan_range(&parts[0], err);
+	for (k = 1; k < n; k++) {
+		if (started[k])
+			pthread_join(tid[k], NULL);
+		else		/* no thread: scan it here */
+			parts[k].rc = scan_range(&parts[k], &parts[k].err);
+	}
+	/* in order: an exclusion that ran past a part into the next one
+	 * makes that part wrong from its start; scan it again after it,
+	 * as one thread would have (rare: split points are aligned) */
+	for (k = 0; k < n; k++) {
+		struct scan_part *sp = &parts[k];
+
+		if (k && parts[k - 1].carry_end > sp->from && sp->from < sp->end) {
+			/* what it found (an error too) is void: the single
+			 * scan would not have read what it read */
+			refill_data(env, c, sp->start, sp->end);
+			memset(&sp->st, 0, sizeof(sp->st));
+			sp->carry_end = 0;
+			sp->from = exclude(sp, sp->start,
+					   parts[k - 1].carry_end - sp->start,
+					   parts[k - 1].carry_class);
+			rc = scan_range(sp, err);
+			if (rc < 0)
+				return rc;
+		} else if (sp->rc < 0) {
+			if (k)
+				*err = sp->err;
+			return sp->rc;
+		}
+		if (stats)
+			stats_add(stats, &sp->st);
+	}
+	c->carry_end = parts[n - 1].carry_end;
+	c->carry_class = parts[n - 1].carry_class;
 mask:
 	/* an earlier filter's exclusions and lost pages (re-filtering a
 	 * kdump-compressed dump): after classifying, so that the classes
@@ -619,10 +905,10 @@ int scan_absent(const struct scan_env *env, struct cycle *c, uint64_t start,
 		const struct range_sink *ranges, struct mdf_err *err)
 {
 	const struct memmap *mm = env->mm;
-	uint64_t pfn, sb = scan_batch(c, env->in);
+	uint64_t pfn;
 
-	for (pfn = start; pfn < end; pfn += sb) {
-		uint64_t batch = end - pfn < sb ? end - pfn : sb;
+	for (pfn = start; pfn < end; pfn += SCAN_BATCH) {
+		uint64_t batch = end - pfn < SCAN_BATCH ? end - pfn : SCAN_BATCH;
 		uint64_t i;
 		long got;
 

@@ -1126,6 +1126,9 @@ static int create_setup(struct dump_ctx *d, struct scan_env *env,
 	env->mm = d->have_mm ? &d->mm : NULL;
 	env->pl = &d->pl;
 	env->max_mapnr = d->max_mapnr;
+	/* the struct page scan is split among as many threads */
+	env->nthreads = o->num_threads > SCAN_MAX_PARTS ? SCAN_MAX_PARTS :
+			(unsigned)o->num_threads;
 	return 0;
 }
 

@@ -381,6 +381,35 @@ static int read_hinted(struct input_reader *r, const struct input_range *rg,
 	return 0;
 }
 
+int input_reader_read_paddr(struct input_reader *r, uint64_t paddr,
+			    void *buf, size_t len, struct mdf_err *err)
+{
+	struct input *in = r->in;
+	const struct input_range *rg;
+	uint64_t rel;
+
+	if (in->ops->read_paddr || in->mapping != INPUT_MAP_WINDOW || r->no_mmap)
+		return input_read_paddr(in, paddr, buf, len, err);
+	rg = r->cur < in->nranges ? &in->ranges[r->cur] : NULL;
+	if (!rg || paddr < rg->paddr || paddr - rg->paddr >= rg->memsz) {
+		long i = input_find_range(in, paddr);
+
+		if (i < 0)
+			return MDF_ABSENT;
+		r->cur = (size_t)i;
+		rg = &in->ranges[i];
+	}
+	rel = paddr - rg->paddr;
+	if (rel >= rg->filesz || len > rg->filesz - rel)
+		return input_read_paddr(in, paddr, buf, len, err);
+	if (reader_window(r, rg->off + rel, len) != 0)
+		return input_read_paddr(in, paddr, buf, len, err);
+	if (in->trace)
+		in->trace(in->trace_ctx, paddr, len);
+	memcpy(buf, r->win + (rg->off + rel - r->win_off), len);
+	return 0;
+}
+
 int input_file_read_page(struct input_reader *r, uint64_t pfn,
 			 const uint8_t **ret, struct mdf_err *err)
 {

@@ -442,9 +442,9 @@ static void mark_bad(const struct memmap *mm, uint8_t *avail, uint64_t n,
 }
 
 /* Read the struct pages of [pfn, pfn+n), all in one section (or FLATMEM). */
-static long read_run(const struct memmap *mm, uint64_t vaddr, uint64_t n,
-		     uint8_t *buf, uint8_t *avail, uint8_t ok_state,
-		     struct mdf_err *err)
+static long read_run(const struct memmap *mm, struct memmap_ctx *mc,
+		     uint64_t vaddr, uint64_t n, uint8_t *buf, uint8_t *avail,
+		     uint8_t ok_state, struct mdf_err *err)
 {
 	const struct arch *arch = mm->arch;
 	uint64_t total = n * mm->struct_size, done = 0;
@@ -456,15 +456,30 @@ static long read_run(const struct memmap *mm, uint64_t vaddr, uint64_t n,
 		uint64_t paddr, len, chunk;
 		int rc;
 
-		rc = arch_kvtop(arch, vaddr + done, &paddr, &len, err);
-		if (rc < 0)
-			return rc;
+		if (mc && mc->len && vaddr + done >= mc->va &&
+		    vaddr + done - mc->va < mc->len) {
+			paddr = mc->pa + (vaddr + done - mc->va);
+			len = mc->len - (vaddr + done - mc->va);
+			rc = 0;
+		} else {
+			rc = arch_kvtop(arch, vaddr + done, &paddr, &len, err);
+			if (rc < 0)
+				return rc;
+			if (rc == 0 && mc && len) {
+				mc->va = vaddr + done;
+				mc->pa = paddr;
+				mc->len = len;
+			}
+		}
 		if (rc == MDF_ABSENT)	/* skip to the next vmemmap page */
 			len = arch->page_size -
 			      ((vaddr + done) & (arch->page_size - 1));
 		chunk = total - done < len ? total - done : len;
 		if (rc == 0) {
-			rc = input_read_paddr(arch->in, paddr, buf + done,
+			rc = mc && mc->r ?
+			     input_reader_read_paddr(mc->r, paddr, buf + done,
+						     chunk, err) :
+			     input_read_paddr(arch->in, paddr, buf + done,
 					      chunk, err);
 			if (rc < 0)
 				return rc;
@@ -484,6 +499,13 @@ static long read_run(const struct memmap *mm, uint64_t vaddr, uint64_t n,
 long memmap_read(const struct memmap *mm, uint64_t pfn, uint64_t n,
 		 uint8_t *buf, uint8_t *avail, struct mdf_err *err)
 {
+	return memmap_read_ctx(mm, NULL, pfn, n, buf, avail, err);
+}
+
+long memmap_read_ctx(const struct memmap *mm, struct memmap_ctx *mc,
+		     uint64_t pfn, uint64_t n, uint8_t *buf, uint8_t *avail,
+		     struct mdf_err *err)
+{
 	long good = 0;
 
 	if (!mm->pfn_section_shift) {
@@ -492,7 +514,7 @@ long memmap_read(const struct memmap *mm, uint64_t pfn, uint64_t n,
 		if (m > n)
 			m = n;
 		if (m)
-			good = read_run(mm, mm->flat_base + pfn * mm->struct_size,
+			good = read_run(mm, mc, mm->flat_base + pfn * mm->struct_size,
 					m, buf, avail, MEMMAP_OK, err);
 		if (good < 0)
 			return good;
@@ -508,7 +530,7 @@ long memmap_read(const struct memmap *mm, uint64_t pfn, uint64_t n,
 
 		if (s && (s->state == MEMMAP_SEC_OK ||
 			  s->state == MEMMAP_SEC_OFFLINE)) {
-			long g = read_run(mm, s->coded + pfn * mm->struct_size,
+			long g = read_run(mm, mc, s->coded + pfn * mm->struct_size,
 					  m, buf, avail,
 					  s->state == MEMMAP_SEC_OK ?
 					  MEMMAP_OK : MEMMAP_OFFLINE, err);

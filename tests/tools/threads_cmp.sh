@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# tests/tools/threads_cmp.sh LABEL CORE LEVEL: the dump of CORE must be the
+# tests/tools/threads_cmp.sh LABEL CORE LEVEL [ARG...]: the dump of CORE must be the
 # same bytes whatever --num-threads says.  For -c, -l, -p, -z (the codecs
 # this build has) and for -F (the flattened stream on stdout), the output
 # with --num-threads 1, 2, 4 and 8 is compared with cmp against the one
 # without worker threads; -E with --num-threads is refused as 1.7.2
-# refuses it.  Prints ok / not ok lines; exit 1 on any failure.
+# refuses it.  ARGs go to every dump (e.g. --cyclic-buffer).  Prints ok /
+# not ok lines; exit 1 on any failure.
 set -u
 label=$1 core=$2 level=$3
+shift 3
+extra=("$@")
 dir=$TMPBASE/threads_cmp.$label
 mkdir -p "$dir"
 fail=0
@@ -19,9 +22,9 @@ dump() {
 	[ -n "$n" ] && t=(--num-threads "$n")
 	rm -f "$out"
 	if [ "$flag" = F ]; then
-		"$BIN" -F -l -d "$level" --message-level 0 "${t[@]}" "$core" > "$out" 2>"$out.err"
+		"$BIN" -F -l -d "$level" --message-level 0 "${extra[@]}" "${t[@]}" "$core" > "$out" 2>"$out.err"
 	else
-		"$BIN" "-$flag" -d "$level" --message-level 0 "${t[@]}" "$core" "$out" 2>"$out.err"
+		"$BIN" "-$flag" -d "$level" --message-level 0 "${extra[@]}" "${t[@]}" "$core" "$out" 2>"$out.err"
 	fi
 }
 
@@ -43,9 +46,9 @@ for flag in c l p z F; do
 			continue
 		fi
 		if cmp -s "$ref" "$out"; then
-			ok "-$flag -d $level --num-threads $n: the same $(stat -c %s "$out") bytes as without threads"
+			ok "-$flag -d $level ${extra[*]} --num-threads $n: the same $(stat -c %s "$out") bytes as without threads"
 		else
-			notok "-$flag -d $level --num-threads $n: output differs from the run without threads ($(cmp "$ref" "$out" 2>&1 | head -1))"
+			notok "-$flag -d $level ${extra[*]} --num-threads $n: output differs from the run without threads ($(cmp "$ref" "$out" 2>&1 | head -1))"
 		fi
 		rm -f "$out" "$out.err"
 	done

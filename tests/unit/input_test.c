@@ -86,6 +86,47 @@ TEST(windows_are_bounded)
 	close(fd);
 }
 
+/* input_reader_read_paddr(): the bytes input_read_paddr() gives, through
+ * the window (no pread), across page and window ends; beyond the range
+ * it is MDF_ABSENT as input_read_paddr() says */
+TEST(reader_read_paddr)
+{
+	char path[] = "/tmp/input_testXXXXXX";
+	struct mdf_err err = { 0 };
+	struct input_reader rd;
+	struct input_range r;
+	struct input in;
+	static uint8_t a[3 * PG], b[3 * PG];
+	static const uint64_t offs[] = { 0, 1, PG - 5, 255 * PG + 17,
+					 (256 + 3) * PG, 1000 * PG };
+	int fd = make_file(path), bad = 0;
+	size_t i;
+
+	CHECK(fd >= 0);
+	fake_input(&in, &r, fd, INPUT_WINDOW_FILE,
+		   100 + (uint64_t)NPAGES * PG);
+	CHECK_EQ(input_reader_init(&rd, &in, &err), 0);
+	for (i = 0; i < sizeof(offs) / sizeof(offs[0]); i++) {
+		uint64_t pa = (1 << 20) + offs[i];
+
+		memset(a, 1, sizeof(a));
+		memset(b, 2, sizeof(b));
+		if (input_reader_read_paddr(&rd, pa, a, sizeof(a), &err) != 0 ||
+		    input_read_paddr(&in, pa, b, sizeof(b), &err) != 0 ||
+		    memcmp(a, b, sizeof(a)) != 0 ||
+		    a[0] != (uint8_t)((offs[i] / PG) * 7))
+			bad++;
+	}
+	CHECK_EQ(bad, 0);
+	CHECK(rd.windows >= 2);
+	CHECK(!rd.no_mmap);
+	CHECK_EQ(input_reader_read_paddr(&rd, (1 << 20) + (uint64_t)NPAGES * PG - 8,
+					 a, 16, &err), MDF_ABSENT);
+	CHECK_EQ(input_reader_read_paddr(&rd, 4096, a, 16, &err), MDF_ABSENT);
+	input_reader_deinit(&rd);
+	close(fd);
+}
+
 /* mmap() refused (here: a window no address space can hold): the reader
  * says so once and reads the same bytes with pread() */
 TEST(mmap_failure_falls_back_to_read)
@@ -146,6 +187,7 @@ TEST(non_mmap_reads)
 
 static const struct harness_case cases[] = {
 	CASE(windows_are_bounded),
+	CASE(reader_read_paddr),
 	CASE(mmap_failure_falls_back_to_read),
 	CASE(non_mmap_reads),
 };
