@@ -17,6 +17,7 @@
 
 enum {
 	SCAN_BATCH = 4096,	/* most struct pages read at once */
+	SCAN_BATCH_SMALL = 1024,	/* the same on machines up to 4 GiB */
 	SCAN_SMALL = 63,	/* pfns read after a jump: with the next
 				 * page, one 4 KiB page of 64-byte structs */
 	SCAN_MIN_PART = 16384,	/* fewest pfns worth a thread */
@@ -506,6 +507,20 @@ static bool bm1_any(const struct cycle *c, uint64_t a, uint64_t b)
 	return false;
 }
 
+/* Most struct pages per read: the buffers hold SCAN_BATCH, but a machine
+ * of up to 4 GiB reads at most SCAN_BATCH_SMALL at once, so only 64 KiB of
+ * them ever become resident (peak RSS in a capture kernel); a larger one
+ * reads more at once, for fewer pread() calls. */
+static uint64_t scan_max_read(const struct input *in)
+{
+	uint64_t present = 0;
+	size_t i;
+
+	for (i = 0; i < in->nranges; i++)
+		present += in->ranges[i].memsz >> in->page_shift;
+	return present <= (1ull << 20) ? SCAN_BATCH_SMALL : SCAN_BATCH;
+}
+
 /* One pfn range of a window, scanned by one thread.  Exclusions that run
  * past its end are carried (carry_end), like those past a window. */
 struct scan_part {
@@ -516,6 +531,7 @@ struct scan_part {
 	uint64_t carry_end;
 	enum page_class carry_class;
 	uint8_t *spbuf, *avail;		/* SCAN_BATCH + 1 struct pages */
+	uint64_t max_read;		/* most struct pages per read */
 	struct memmap_ctx mc;		/* its reader, its last translation */
 	struct dump_stats st;		/* this part's counters */
 	bool count;			/* st is wanted (the count pass) */
@@ -596,8 +612,8 @@ static int scan_range(struct scan_part *sp, struct mdf_err *err)
 			/* walked on page by page: read more at once; jumped:
 			 * read little, the next block may be free too */
 			if (buf_n && pfn == buf_pfn + buf_n)
-				want = want * 4 + 3 < SCAN_BATCH ?
-				       want * 4 + 3 : SCAN_BATCH;
+				want = want * 4 + 3 < sp->max_read ?
+				       want * 4 + 3 : sp->max_read;
 			else
 				want = SCAN_SMALL;
 			/* no memory in the dump here: the count pass looks
@@ -784,7 +800,7 @@ int scan_cycle(const struct scan_env *env, struct cycle *c, uint64_t start,
 {
 	const struct memmap *mm = env->mm;
 	struct scan_part parts[SCAN_MAX_PARTS];
-	uint64_t bounds[SCAN_MAX_PARTS + 1], carry;
+	uint64_t bounds[SCAN_MAX_PARTS + 1], carry, max_read;
 	enum page_class carry_class;
 	pthread_t tid[SCAN_MAX_PARTS];
 	bool started[SCAN_MAX_PARTS] = { false };
@@ -799,6 +815,7 @@ int scan_cycle(const struct scan_env *env, struct cycle *c, uint64_t start,
 	if (!mm)
 		goto mask;
 
+	max_read = scan_max_read(env->in);
 	n = plan_parts(env, c, ranges, bounds);
 	if (n > 1) {
 		rc = part_buffers(c, n - 1, err);
@@ -821,6 +838,7 @@ int scan_cycle(const struct scan_env *env, struct cycle *c, uint64_t start,
 		sp->end = bounds[k + 1];
 		sp->count = stats != NULL;
 		sp->ranges = ranges;
+		sp->max_read = max_read;
 		sp->spbuf = k ? c->xbuf + stride * (k - 1) : c->spbuf;
 		sp->avail = sp->spbuf + (size_t)(SCAN_BATCH + 1) * c->struct_size;
 		if (!k)
@@ -905,10 +923,10 @@ int scan_absent(const struct scan_env *env, struct cycle *c, uint64_t start,
 		const struct range_sink *ranges, struct mdf_err *err)
 {
 	const struct memmap *mm = env->mm;
-	uint64_t pfn;
+	uint64_t pfn, sb = scan_max_read(env->in);
 
-	for (pfn = start; pfn < end; pfn += SCAN_BATCH) {
-		uint64_t batch = end - pfn < SCAN_BATCH ? end - pfn : SCAN_BATCH;
+	for (pfn = start; pfn < end; pfn += sb) {
+		uint64_t batch = end - pfn < sb ? end - pfn : sb;
 		uint64_t i;
 		long got;
 
