@@ -31,4 +31,20 @@ struct dynlib {
  * the library and the loader's reason; err may be NULL. */
 int dynlib_load(struct dynlib *lib, struct mdf_err *err);
 
+/* DYNLIB_DEFINE(lib, SONAME, FNS): the static struct dynlib lib that
+ * resolves every function of the X-macro list FNS (FNS(X) expands to
+ * X(name) per function); one library per source file.  DYNLIB_FN(lib, f):
+ * f's resolved address, with f's type. */
+#define DYNLIB_IDX_(f) DYNLIB_IDX_##f,
+#define DYNLIB_NAME_(f) #f,
+#define DYNLIB_DEFINE(lib, soname_, FNS)				\
+	enum { FNS(DYNLIB_IDX_) lib##_nfns };				\
+	static const char *const lib##_names[] = { FNS(DYNLIB_NAME_) };	\
+	static void *lib##_fns[lib##_nfns];				\
+	static struct dynlib lib = {					\
+		.soname = soname_, .names = lib##_names,		\
+		.fns = lib##_fns, .n = lib##_nfns,			\
+	}
+#define DYNLIB_FN(lib, f) ((__typeof__(&f))lib##_fns[DYNLIB_IDX_##f])
+
 #endif

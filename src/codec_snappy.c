@@ -14,26 +14,17 @@
 #ifdef SNAPPY_SONAME
 #include "dynload.h"
 
-enum { SN_COMPRESS, SN_UNCOMPRESS, SN_MAXLEN, SN_ULEN, SN_N };
-static const char *const snappy_names[SN_N] = {
-	[SN_COMPRESS] = "snappy_compress",
-	[SN_UNCOMPRESS] = "snappy_uncompress",
-	[SN_MAXLEN] = "snappy_max_compressed_length",
-	[SN_ULEN] = "snappy_uncompressed_length",
-};
-static void *snappy_fns[SN_N];
-static struct dynlib snappy_lib = {
-	.soname = SNAPPY_SONAME, .names = snappy_names, .fns = snappy_fns,
-	.n = SN_N,
-};
-#define SNAPPY_FN(i, f) ((__typeof__(&f))snappy_fns[i])
+#define SNAPPY_FNS(X) X(snappy_compress) X(snappy_uncompress) \
+	X(snappy_max_compressed_length) X(snappy_uncompressed_length)
+DYNLIB_DEFINE(snappy_lib, SNAPPY_SONAME, SNAPPY_FNS);
+#define SNAPPY_FN(f) DYNLIB_FN(snappy_lib, f)
 
 static int snappy_ready(struct mdf_err *err)
 {
 	return dynlib_load(&snappy_lib, err);
 }
 #else
-#define SNAPPY_FN(i, f) (f)
+#define SNAPPY_FN(f) (f)
 
 static int snappy_ready(struct mdf_err *err)
 {
@@ -48,7 +39,7 @@ static size_t snappy_bound(size_t len)
 	 * reaches (init then fails with the loader's reason) */
 	if (snappy_ready(NULL) < 0)
 		return 2 * len + 64;
-	return SNAPPY_FN(SN_MAXLEN, snappy_max_compressed_length)(len);
+	return SNAPPY_FN(snappy_max_compressed_length)(len);
 }
 
 static int snappy_init(struct codec_state *s, struct mdf_err *err)
@@ -63,7 +54,7 @@ static size_t snappy_compress_page(struct codec_state *s, const void *src,
 	size_t out = cap;
 
 	(void)s;
-	if (SNAPPY_FN(SN_COMPRESS, snappy_compress)(src, len, dst, &out) !=
+	if (SNAPPY_FN(snappy_compress)(src, len, dst, &out) !=
 	    SNAPPY_OK)
 		return 0;
 	return out;
@@ -77,13 +68,13 @@ static int snappy_decompress_page(const void *src, size_t len, void *dst,
 
 	if (rc < 0)
 		return rc;
-	if (SNAPPY_FN(SN_ULEN, snappy_uncompressed_length)(src, len, &out) !=
+	if (SNAPPY_FN(snappy_uncompressed_length)(src, len, &out) !=
 	    SNAPPY_OK || out != dlen)
 		return mdf_err_set(err, MDF_EFORMAT,
 				   "snappy block of %zu bytes does not decode to %zu bytes",
 				   len, dlen);
 	out = dlen;
-	if (SNAPPY_FN(SN_UNCOMPRESS, snappy_uncompress)(src, len, dst, &out) !=
+	if (SNAPPY_FN(snappy_uncompress)(src, len, dst, &out) !=
 	    SNAPPY_OK || out != dlen)
 		return mdf_err_set(err, MDF_EFORMAT,
 				   "snappy block of %zu bytes is corrupt", len);

@@ -13,29 +13,17 @@
 #ifdef ZSTD_SONAME
 #include "dynload.h"
 
-enum { ZS_CREATE, ZS_FREE, ZS_COMPRESS, ZS_DECOMPRESS, ZS_ISERR, ZS_ERRNAME,
-       ZS_N };
-static const char *const zstd_names[ZS_N] = {
-	[ZS_CREATE] = "ZSTD_createCCtx",
-	[ZS_FREE] = "ZSTD_freeCCtx",
-	[ZS_COMPRESS] = "ZSTD_compressCCtx",
-	[ZS_DECOMPRESS] = "ZSTD_decompress",
-	[ZS_ISERR] = "ZSTD_isError",
-	[ZS_ERRNAME] = "ZSTD_getErrorName",
-};
-static void *zstd_fns[ZS_N];
-static struct dynlib zstd_lib = {
-	.soname = ZSTD_SONAME, .names = zstd_names, .fns = zstd_fns,
-	.n = ZS_N,
-};
-#define ZSTD_FN(i, f) ((__typeof__(&f))zstd_fns[i])
+#define ZSTD_FNS(X) X(ZSTD_createCCtx) X(ZSTD_freeCCtx) X(ZSTD_compressCCtx) \
+	X(ZSTD_decompress) X(ZSTD_isError) X(ZSTD_getErrorName)
+DYNLIB_DEFINE(zstd_lib, ZSTD_SONAME, ZSTD_FNS);
+#define ZSTD_FN(f) DYNLIB_FN(zstd_lib, f)
 
 static int zstd_ready(struct mdf_err *err)
 {
 	return dynlib_load(&zstd_lib, err);
 }
 #else
-#define ZSTD_FN(i, f) (f)
+#define ZSTD_FN(f) (f)
 
 static int zstd_ready(struct mdf_err *err)
 {
@@ -56,7 +44,7 @@ static int zstd_init(struct codec_state *s, struct mdf_err *err)
 
 	if (rc < 0)
 		return rc;
-	s->priv = ZSTD_FN(ZS_CREATE, ZSTD_createCCtx)();
+	s->priv = ZSTD_FN(ZSTD_createCCtx)();
 	if (!s->priv)
 		return mdf_err_set(err, MDF_ENOMEM, "out of memory for a zstd context");
 	return 0;
@@ -64,16 +52,16 @@ static int zstd_init(struct codec_state *s, struct mdf_err *err)
 
 static void zstd_fini(struct codec_state *s)
 {
-	ZSTD_FN(ZS_FREE, ZSTD_freeCCtx)(s->priv);
+	ZSTD_FN(ZSTD_freeCCtx)(s->priv);
 }
 
 static size_t zstd_compress_page(struct codec_state *s, const void *src,
 				 size_t len, void *dst, size_t cap)
 {
-	size_t out = ZSTD_FN(ZS_COMPRESS, ZSTD_compressCCtx)(s->priv, dst, cap,
+	size_t out = ZSTD_FN(ZSTD_compressCCtx)(s->priv, dst, cap,
 							   src, len, 1);
 
-	return ZSTD_FN(ZS_ISERR, ZSTD_isError)(out) ? 0 : out;
+	return ZSTD_FN(ZSTD_isError)(out) ? 0 : out;
 }
 
 static int zstd_decompress_page(const void *src, size_t len, void *dst,
@@ -85,13 +73,13 @@ static int zstd_decompress_page(const void *src, size_t len, void *dst,
 
 	if (rc < 0)
 		return rc;
-	out = ZSTD_FN(ZS_DECOMPRESS, ZSTD_decompress)(dst, dlen, src, len);
-	bad = ZSTD_FN(ZS_ISERR, ZSTD_isError)(out);
+	out = ZSTD_FN(ZSTD_decompress)(dst, dlen, src, len);
+	bad = ZSTD_FN(ZSTD_isError)(out);
 	if (bad || out != dlen)
 		return mdf_err_set(err, MDF_EFORMAT,
 				   "zstd frame of %zu bytes does not decode to %zu bytes (%s)",
 				   len, dlen, bad ?
-				   ZSTD_FN(ZS_ERRNAME, ZSTD_getErrorName)(out) :
+				   ZSTD_FN(ZSTD_getErrorName)(out) :
 				   "short");
 	return 0;
 }

@@ -52,16 +52,8 @@
 	X(dwarf_siblingof) \
 	X(dwarf_tag) \
 	X(dwarf_whatform)
-#define LIBDW_ENUM(f) DWI_##f,
-#define LIBDW_NAME(f) [DWI_##f] = #f,
-enum { LIBDW_FNS(LIBDW_ENUM) DWI_N };
-static const char *const libdw_names[DWI_N] = { LIBDW_FNS(LIBDW_NAME) };
-static void *libdw_fns[DWI_N];
-static struct dynlib libdw_lib = {
-	.soname = LIBDW_SONAME, .names = libdw_names, .fns = libdw_fns,
-	.n = DWI_N,
-};
-#define LIBDW_FN(f) ((__typeof__(&f))libdw_fns[DWI_##f])
+DYNLIB_DEFINE(libdw_lib, LIBDW_SONAME, LIBDW_FNS);
+#define LIBDW_FN(f) DYNLIB_FN(libdw_lib, f)
 #define dwarf_aggregate_size LIBDW_FN(dwarf_aggregate_size)
 #define dwarf_attr LIBDW_FN(dwarf_attr)
 #define dwarf_attr_integrate LIBDW_FN(dwarf_attr_integrate)
