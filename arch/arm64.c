@@ -331,7 +331,7 @@ static int arm64_init(struct arch *a, struct mdf_warns *warns,
 				   "the top page table (swapper_pg_dir at physical %#llx) is not in the dump",
 				   (unsigned long long)p->root);
 	/* the tables map themselves: a wrong kimage_voffset shows here */
-	if (pgt_walk(&p->fmt, a->in, p->root, pgd, &check, &len, &e2) == 0 &&
+	if (pgt_walk(&p->fmt, a->in, p->root, pgd, &check, &len, NULL, &e2) == 0 &&
 	    check != p->root)
 		mdf_warn(warns,
 			 "swapper_pg_dir is at physical %#llx by kimage_voffset but %#llx by the page tables: translations may be wrong",
@@ -359,7 +359,7 @@ static int arm64_kvtop(const struct arch *a, uint64_t vaddr,
 		return MDF_ABSENT;
 	}
 	return pgt_walk(&p->fmt, a->in, p->root, vaddr, paddr_ret, len_ret,
-			err);
+			a->trace, err);
 }
 
 static void arm64_fini(struct arch *a)

@@ -23,7 +23,7 @@ static int absent(struct mdf_err *err, const char *level, uint64_t vaddr,
 
 int pgt_walk(const struct pgt_format *f, struct input *in, uint64_t root,
 	     uint64_t vaddr, uint64_t *paddr_ret, uint64_t *len_ret,
-	     struct mdf_err *err)
+	     const struct pgt_trace *tr, struct mdf_err *err)
 {
 	uint64_t table = root;
 	unsigned i;
@@ -42,6 +42,8 @@ int pgt_walk(const struct pgt_format *f, struct input *in, uint64_t root,
 		if (rc == MDF_ABSENT)
 			return absent(err, lv->name, vaddr, where,
 				      "table is not in the dump");
+		if (tr)
+			tr->entry(tr->ctx, lv->name, where, get_le64(b));
 		switch (f->decode(f, i, get_le64(b), &addr)) {
 		case PGT_NONE:
 			return absent(err, lv->name, vaddr, where, "not present");

@@ -155,7 +155,8 @@ static int x86_64_kvtop(const struct arch *a, uint64_t vaddr,
 	} else if ((uint64_t)((int64_t)(vaddr << 16) >> 16) != vaddr) {
 		goto noncanon;
 	}
-	rc = pgt_walk(&p->fmt, a->in, p->root, vaddr, &paddr, len_ret, err);
+	rc = pgt_walk(&p->fmt, a->in, p->root, vaddr, &paddr, len_ret,
+		      a->trace, err);
 	if (rc)
 		return rc;
 	*paddr_ret = paddr & ~p->sme_mask;
@@ -219,7 +220,7 @@ static int probe_root(struct input *in, const struct vmcoreinfo *vi,
 
 	for (va = __START_KERNEL_map; va < __START_KERNEL_map + KERNEL_IMAGE_SPAN;
 	     va += PMD_SIZE) {
-		rc = pgt_walk(fmt, in, root, va, &pa, &len, err);
+		rc = pgt_walk(fmt, in, root, va, &pa, &len, NULL, err);
 		if (rc < 0)
 			return rc;
 		if (rc == 0)
@@ -231,7 +232,7 @@ static int probe_root(struct input *in, const struct vmcoreinfo *vi,
 	uts = vmci_get(vi, VMCI_SYMBOL_init_uts_ns) + koff + 2 * 65 +
 	      (vmci_has(vi, VMCI_OFFSET_uts_namespace_name) ?
 	       vmci_get(vi, VMCI_OFFSET_uts_namespace_name) : 4);
-	rc = pgt_walk(fmt, in, root, uts, &pa, &len, err);
+	rc = pgt_walk(fmt, in, root, uts, &pa, &len, NULL, err);
 	if (rc)
 		return rc < 0 ? rc : MDF_ABSENT;
 	if (len < sizeof(buf))
@@ -242,7 +243,7 @@ static int probe_root(struct input *in, const struct vmcoreinfo *vi,
 	buf[64] = '\0';
 	if (!rel || strcmp(buf, rel) != 0)
 		return MDF_ABSENT;
-	rc = pgt_walk(fmt, in, root, va, &pa, &len, err);
+	rc = pgt_walk(fmt, in, root, va, &pa, &len, NULL, err);
 	if (rc)
 		return rc < 0 ? rc : MDF_ABSENT;
 	*koff_ret = koff;

@@ -52,6 +52,9 @@ struct arch {
 	unsigned max_physmem_bits;	/* default when not exported */
 	uint64_t kvbase;		/* lowest kernel virtual address */
 	void *priv;
+	/* --vtop: told every page-table entry a translation reads (NULL:
+	 * nobody is told; set only around one arch_kvtop()) */
+	const struct pgt_trace *trace;
 };
 
 /** Pick the arch for a dump from its ELF e_machine (EM_NONE if the format
@@ -105,11 +108,21 @@ struct pgt_format {
 	unsigned table_shift;	/* table alignment */
 };
 
+/** Who is told each entry a walk reads: the level's name, the entry's
+ * physical address and its raw value, top level first, before the entry
+ * is decoded (so a walk that stops names the entry it stopped at). */
+struct pgt_trace {
+	void (*entry)(void *ctx, const char *level, uint64_t where,
+		      uint64_t value);
+	void *ctx;
+};
+
 /** Walk from the top table at root (physical).  MDF_ABSENT when an entry
- * is not present or a table is not in the dump; err->msg names the level. */
+ * is not present or a table is not in the dump; err->msg names the level.
+ * tr may be NULL. */
 int pgt_walk(const struct pgt_format *f, struct input *in, uint64_t root,
 	     uint64_t vaddr, uint64_t *paddr_ret, uint64_t *len_ret,
-	     struct mdf_err *err);
+	     const struct pgt_trace *tr, struct mdf_err *err);
 
 extern const struct arch_ops arch_x86_64;
 extern const struct arch_ops arch_arm64;

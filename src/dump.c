@@ -484,30 +484,40 @@ static void debug_erase(struct dump_ctx *d)
 			     d->erase.insts[d->erase.r[i].inst].expr);
 }
 
-/* --vtop (cli.md section 10): one translation, printed before filtering */
+/* --vtop: one line per page-table entry read, as 1.7.2 prints them */
+static void vtop_entry(void *ctx, const char *level, uint64_t where,
+		       uint64_t value)
+{
+	report_msg(ctx, "  %s : %16llx => %16llx", level,
+		   (unsigned long long)where, (unsigned long long)value);
+}
+
+/* --vtop (cli.md section 10): one translation, printed before filtering,
+ * with the page-table entries it went through (x86_64.md) */
 static int print_vtop(struct dump_ctx *d, struct mdf_err *err)
 {
+	const struct pgt_trace tr = { vtop_entry, d->rep };
 	uint64_t paddr, len;
 	int rc;
 
 	if (!d->have_arch)
 		return mdf_err_set(err, MDF_EINVAL,
 				   "--vtop needs VMCOREINFO to translate addresses");
+	report_msg(d->rep, "\nTranslating virtual address %llx to physical address.",
+		   (unsigned long long)d->o->vtop);
+	d->arch.trace = &tr;
 	rc = arch_kvtop(&d->arch, d->o->vtop, &paddr, &len, err);
+	d->arch.trace = NULL;
 	if (rc < 0)
 		return rc;
 	if (rc == MDF_ABSENT) {
-		/* as 1.7.2: not an error; NOT_PADDR printed, the run goes on */
-		mdf_warn(&d->warns, "Can't translate %llx: %s",
-			 (unsigned long long)d->o->vtop,
-			 err->msg[0] ? err->msg : "not mapped");
-		report_warns(d->rep, &d->warns);
-		d->warns.n = d->warns.dropped = 0;
+		/* as 1.7.2: on stderr, NOT_PADDR printed, the run goes on */
+		report_error(d->rep, "Can't translate %llx: %s",
+			     (unsigned long long)d->o->vtop,
+			     err->msg[0] ? err->msg : "not mapped");
 		mdf_err_clear(err);
 		paddr = UINT64_MAX;
 	}
-	report_msg(d->rep, "\nTranslating virtual address %llx to physical address.",
-		   (unsigned long long)d->o->vtop);
 	report_msg(d->rep, "VIRTUAL           PHYSICAL");
 	report_msg(d->rep, "%16llx  %llx\n", (unsigned long long)d->o->vtop,
 		   (unsigned long long)paddr);

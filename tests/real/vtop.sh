@@ -4,9 +4,9 @@
 # address" and "VIRTUAL  PHYSICAL" lines and the translation are 1.7.2's,
 # for a kernel-image symbol, a direct-map address, a vmemmap address and
 # addresses that do not translate (1.7.2 prints ffffffffffffffff there
-# and goes on with the dump: exit 0, not a failure).  1.7.2's page-table
-# entry lines (PGD/PUD/PMD/PTE) are not compared: this tool does not
-# print them.
+# and goes on with the dump: exit 0, not a failure).  The page-table
+# entry lines between them ("  PGD : where => entry", down to the entry
+# the walk stopped at) are compared too, and must be there.
 set -u
 mdf=$(command -v makedumpfile) || { echo "SKIP: Debian makedumpfile is not installed"; exit 77; }
 core=$(bash "$ROOT/tests/tools/vmcores.sh" kdump | awk '{print $2}') || exit $?
@@ -22,10 +22,12 @@ vmemmap=$("$BIN" --dry-run -D -d 0 "$core" /dev/null 2>/dev/null |
 	awk '/^mem_map\[ *0\]/ { print $3; exit }')
 vmemmap=$(printf '0x%x' $((0x${vmemmap:-0} + 0x1000 * 64)))
 
-# "Translating ..." and the translation after "VIRTUAL           PHYSICAL"
+# "Translating ...", the entries read, and the translation after
+# "VIRTUAL           PHYSICAL"
 vtop_lines() {
-	grep '^Translating virtual address' "$1"
-	grep -A1 '^VIRTUAL           PHYSICAL$' "$1"
+	sed -n '/^Translating virtual address/,/^VIRTUAL           PHYSICAL$/{
+		p; /^VIRTUAL/{n; p}
+	}' "$1"
 }
 fails=0
 for a in "$uts" "$msec" "$vmemmap" 0xffffffff82000000 0x1000; do
@@ -35,6 +37,7 @@ for a in "$uts" "$msec" "$vmemmap" 0xffffffff82000000 0x1000; do
 	if [ -n "$theirs" ] && [ "$ours" = "$theirs" ] &&
 	   [ "$(cat "$T/ours/rc")" = "$(cat "$T/mdf/rc")" ] &&
 	   grep -q "^Translating virtual address ${a#0x} to physical address\.$" "$T/ours/o" &&
+	   grep -q '^  PGD : ' "$T/ours/o" &&
 	   grep -q '^makedumpfile Completed\.$' "$T/ours/o"; then
 		echo "ok - vtop $a: $(tail -1 <<<"$ours" | tr -s ' '), exit $(cat "$T/ours/rc") as 1.7.2"
 	else

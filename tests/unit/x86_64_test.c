@@ -198,6 +198,80 @@ TEST(hostile_tables_end_the_walk)
 	unmake(&s);
 }
 
+struct seen {
+	unsigned n;
+	char level[6][4];
+	uint64_t where[6], value[6];
+};
+
+static void seen_entry(void *ctx, const char *level, uint64_t where,
+		       uint64_t value)
+{
+	struct seen *t = ctx;
+
+	if (t->n < 6) {
+		snprintf(t->level[t->n], sizeof(t->level[0]), "%s", level);
+		t->where[t->n] = where;
+		t->value[t->n] = value;
+	}
+	t->n++;
+}
+
+/* --vtop's entry lines: every entry read, top first, raw (C-bit kept),
+ * 1.7.2's level names, and the walk that stops names where it stopped */
+TEST(trace_names_each_entry_read)
+{
+	struct setup s;
+	struct seen t;
+	const struct pgt_trace tr = { seen_entry, &t };
+	uint64_t pa, len, cbit = 1ull << 47;
+	uint64_t p5 = 0x200000, p4 = 0x201000, pud = 0x202000, pmd = 0x203000;
+	uint64_t pt = 0x204000;
+	uint64_t va = 0xff11000000000000ull + 0x3000000 + 0x5042;
+
+	memset(mem, 0, MEM);
+	pte(p5, ix(va, 48), p4 | P);
+	pte(p4, ix(va, 39), pud | P);
+	pte(pud, ix(va, 30), pmd | P);
+	pte(pmd, ix(va, 21), pt | cbit | P);
+	pte(pt, ix(va, 12), 0xabc000 | cbit | P);
+	CHECK(make(&s, true, p5, 0, cbit) == 0);
+	memset(&t, 0, sizeof(t));
+	s.a.trace = &tr;
+	CHECK(xlat(&s, va, &pa, &len) == 0);
+	CHECK_EQ(pa, 0xabc042);
+	CHECK_EQ(t.n, 5);
+	CHECK(strcmp(t.level[0], "PGD") == 0 && strcmp(t.level[1], "P4D") == 0 &&
+	      strcmp(t.level[2], "PUD") == 0 && strcmp(t.level[3], "PMD") == 0 &&
+	      strcmp(t.level[4], "PTE") == 0);
+	CHECK_EQ(t.where[0], p5 + ix(va, 48) * 8);
+	CHECK_EQ(t.where[4], pt + ix(va, 12) * 8);
+	CHECK_EQ(t.value[3], pt | cbit | P);
+	CHECK_EQ(t.value[4], 0xabc000 | cbit | P);
+	/* 4-level names the top PGD, then PUD; a missing PMD entry is the
+	 * last one told */
+	unmake(&s);
+	memset(mem, 0, MEM);
+	va = 0xffff888000201234ull;
+	pte(p5, ix(va, 39), pud | P);
+	pte(pud, ix(va, 30), pmd | P);
+	CHECK(make(&s, false, p5, 0, 0) == 0);
+	memset(&t, 0, sizeof(t));
+	s.a.trace = &tr;
+	CHECK(xlat(&s, va, &pa, &len) == MDF_ABSENT);
+	CHECK_EQ(t.n, 3);
+	CHECK(strcmp(t.level[0], "PGD") == 0 && strcmp(t.level[1], "PUD") == 0 &&
+	      strcmp(t.level[2], "PMD") == 0);
+	CHECK_EQ(t.where[2], pmd + ix(va, 21) * 8);
+	CHECK_EQ(t.value[2], 0);
+	/* no trace: nobody is told */
+	s.a.trace = NULL;
+	memset(&t, 0, sizeof(t));
+	CHECK(xlat(&s, va, &pa, &len) == MDF_ABSENT);
+	CHECK_EQ(t.n, 0);
+	unmake(&s);
+}
+
 TEST(top_table_outside_dump_is_an_error)
 {
 	struct input *in;
@@ -221,6 +295,7 @@ static const struct harness_case cases[] = {
 	CASE(kaslr_phys_base_negative),
 	CASE(sme_cbit_is_stripped),
 	CASE(hostile_tables_end_the_walk),
+	CASE(trace_names_each_entry_read),
 	CASE(top_table_outside_dump_is_an_error),
 };
 
