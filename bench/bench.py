@@ -56,10 +56,12 @@ def load():
     return open('/proc/loadavg').read().split()[0]
 
 
-def run(cmd, out):
-    """(wall s, cpu s, peak RSS KiB, exit status, output bytes).  GNU time
-    forks and reaps the child (wait4): a child forked by this Python
-    process would carry Python's RSS over exec() in its maxrss."""
+def run(cmd, out, sync=False):
+    """(wall s, cpu s, peak RSS KiB, exit status, output bytes, sync s).
+    GNU time forks and reaps the child (wait4): a child forked by this
+    Python process would carry Python's RSS over exec() in its maxrss.
+    sync: then fdatasync() the output and time that too (1.7.2 leaves its
+    dump in the page cache; ours syncs before it says Completed)."""
     if os.path.exists(out):
         os.unlink(out)
     tf = out + '.time'
@@ -73,7 +75,14 @@ def run(cmd, out):
     os.unlink(tf)
     size = os.path.getsize(out) if os.path.exists(out) else 0
     rc = int(st) if p.returncode == 0 or int(st) else p.returncode
-    return (wall, float(user) + float(sys_), int(rss), rc, size)
+    sync_s = 0.0
+    if sync and size:
+        t1 = time.monotonic()
+        fd = os.open(out, os.O_RDONLY)
+        os.fdatasync(fd)
+        os.close(fd)
+        sync_s = time.monotonic() - t1
+    return (wall, float(user) + float(sys_), int(rss), rc, size, sync_s)
 
 
 def codec_flag(c):
@@ -194,7 +203,7 @@ def main():
                     if run_theirs:
                         b.append(run([args.theirs] + codec_flag(c) +
                                      ['-d', str(level), '--message-level', '0',
-                                      core, out_b], out_b))
+                                      core, out_b], out_b, sync=True))
                 same = ''
                 if run_theirs and os.path.exists(out_a) and os.path.exists(out_b):
                     same = 'yes' if subprocess.run(
@@ -204,6 +213,7 @@ def main():
                            a=[med([r[i] for r in a]) for i in range(3)] + [a[-1][4]],
                            b=[med([r[i] for r in b]) for i in range(3)] + [b[-1][4]]
                            if b else None,
+                           b_synced=med([r[0] + r[5] for r in b]) if b else None,
                            raw=c == 'p' and 'p' not in theirs_codecs,
                            same=same, fail=fail)
                 rows.append(row)
@@ -256,26 +266,34 @@ def report(args, rows, limits, trows, started, load0, load1):
          'Machine: %s.  Load average %s at the start, %s at the end (the '
          'machine is shared; A/B alternation keeps the ratios fair, the '
          'absolute times are not).  Command: `%s`; %d rounds, medians; '
-         'CPU = user + sys of the child (wait4), RSS = its peak.' %
+         'CPU = user + sys of the child (wait4), RSS = its peak.  Ours '
+         'fdatasync()s its dump before it reports success, 1.7.2 does not: '
+         '"theirs + sync" adds the fdatasync() of 1.7.2\'s dump run right '
+         'after it (what kdump-tools\' sync after makedumpfile waits for), '
+         'and "synced ratio" compares the same durability.' %
          (machine(), load0, load1, cmd.strip(), args.rounds), '',
          '| core | -d | codec | ours wall s | theirs wall s | wall ratio | '
+         'theirs + sync s | synced ratio | '
          'ours CPU s | theirs CPU s | CPU ratio | ours RSS KiB | theirs RSS KiB | '
          'ours bytes | theirs bytes | size ratio | identical |',
-         '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|']
+         '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|']
     for r in rows:
         a, b = r['a'], r['b']
         note = ' (theirs raw: no snappy)' if r['raw'] else ''
         if r['fail']:
             note += ' FAILED %s' % r['fail']
         if b:
-            L.append('| %s | %d | -%s%s | %.2f | %.2f | %s | %.2f | %.2f | %s | '
+            L.append('| %s | %d | -%s%s | %.2f | %.2f | %s | %.2f | %s | '
+                     '%.2f | %.2f | %s | '
                      '%d | %d | %d | %d | %s | %s |' %
                      (r['core'], r['level'], r['codec'], note, a[0], b[0],
-                      fmt_ratio(a[0], b[0]), a[1], b[1], fmt_ratio(a[1], b[1]),
+                      fmt_ratio(a[0], b[0]), r['b_synced'],
+                      fmt_ratio(a[0], r['b_synced']),
+                      a[1], b[1], fmt_ratio(a[1], b[1]),
                       a[2], b[2], a[3], b[3], fmt_ratio(a[3], b[3]), r['same']))
         else:
-            L.append('| %s | %d | -%s%s | %.2f | - | - | %.2f | - | - | %d | - | '
-                     '%d | - | - | - |' % (r['core'], r['level'], r['codec'], note,
+            L.append('| %s | %d | -%s%s | %.2f | - | - | - | - | %.2f | - | - | '
+                     '%d | - | %d | - | - | - |' % (r['core'], r['level'], r['codec'], note,
                                            a[0], a[1], a[2], a[3]))
     if limits:
         L += ['', 'Physical limits of the same dumps (build/tools/benchlimit: '

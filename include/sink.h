@@ -50,7 +50,7 @@ struct sink {
 	void *priv;
 };
 
-enum { SINK_KICK_BYTES = 8u << 20 };	/* file: start writeback this often */
+enum { SINK_KICK_BYTES = 2u << 20 };	/* file: start writeback this often */
 
 /** Create path for writing, mode 0600: exclusively unless force (then it
  * is truncated and its mode set to 0600).  A symbolic link at path is
