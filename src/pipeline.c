@@ -51,11 +51,11 @@ static int worker_init(struct pipeline *p, struct pipe_worker *w,
 		return rc;
 	w->have_rd = true;
 	/* a worker reads one batch, then one N batches on: a window of a
-	 * batch's span is all it uses, and what a file window touched
-	 * counts in RSS once per worker */
+	 * batch's span or two is all it uses, and what a file window
+	 * touched counts in RSS once per worker */
 	if (p->nthreads && p->in->window_size >
-	    (size_t)PIPE_BATCH_PAGES * p->page_size)
-		w->rd.window_size = (size_t)PIPE_BATCH_PAGES * p->page_size;
+	    (size_t)PIPE_WINDOW_PAGES * p->page_size)
+		w->rd.window_size = (size_t)PIPE_WINDOW_PAGES * p->page_size;
 	if (p->codec) {
 		rc = codec_state_init(&w->codec, p->codec, err);
 		if (rc < 0)
