@@ -88,7 +88,7 @@ enum input_mapping { INPUT_MAP_NONE, INPUT_MAP_WHOLE, INPUT_MAP_WINDOW };
 enum {
 	INPUT_WINDOW_FILE = 1u << 20,
 	INPUT_WINDOW_PROCFS = 4u << 20,
-	INPUT_RUN_BYTES = 128u << 10,	/* one pread() of a hinted run */
+	INPUT_RUN_BYTES = 64u << 10,	/* one pread() of a hinted run */
 };
 
 struct input {

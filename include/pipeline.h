@@ -30,7 +30,7 @@
 enum {
 	PIPE_BATCH = 256,	/* pages a batch can hold (pipeline_run()) */
 	PIPE_BATCH_PAGES = 32,	/* pages per batch of pipeline_get(): at
-				 * most 128 KiB of output slots touched
+				 * most 136 KiB of output slots touched
 				 * (64 cost 0.3 MB more RSS per thread
 				 * and were no faster) */
 	PIPE_WINDOW_PAGES = 64,	/* a worker's mmap window (threads) */
