@@ -180,38 +180,59 @@ static uint64_t find_run_pages(const struct vmemmap_excl *vx, uint64_t s,
 	return n;
 }
 
+/* The run of candidate words that ends before word w, if long enough:
+ * its vmemmap pages go on the list. */
+static void run_end(const struct vmemmap_excl *vx, uint64_t w,
+		    uint64_t *run, uint64_t *n, struct vx_list *l)
+{
+	if (*run >= VX_MIN_WORDS)
+		*n += find_run_pages(vx, (w - *run) * 64, w * 64 - 1, l);
+	*run = 0;
+}
+
 int vmemmap_excl_apply(const struct vmemmap_excl *vx, struct cycle *c,
 		       uint64_t *n_ret, struct mdf_err *err)
 {
 	uint64_t nwords = (c->end - c->start + 63) / 64, w, run = 0;
-	uint64_t n = 0, pfn;
+	uint64_t n = 0, pfn, lo, hi, i = 0, next = 0;
 	struct vx_list l = { 0 };
-	size_t i;
+	size_t k;
 
 	*n_ret = 0;
 	if (c->start != 0 || c->empty || !vx->chunk_paddr)
 		return 0;
-	for (w = 0; w <= nwords; w++) {
-		bool cand = w < nwords && load_word(c->bm1, w) == UINT64_MAX &&
-			    load_word(c->bm2, w) == 0;
-		bool block_start = w % (VX_BLOCK_PFNS / 64) == 0;
+	/* only the words of the input's ranges: a hole has no bit set in
+	 * bm1 (never a candidate) and is never read */
+	while (i < c->end - c->start && cycle_live_span(c, i, &lo, &hi)) {
+		uint64_t w0 = lo / 64, w1 = (hi + 63) / 64;
 
-		if (run && (!cand || block_start)) {
-			if (run >= VX_MIN_WORDS)
-				n += find_run_pages(vx, (w - run) * 64,
-						    w * 64 - 1, &l);
-			run = 0;
+		if (w1 > nwords)
+			w1 = nwords;
+		if (w0 < next)
+			w0 = next;	/* a word two spans share: read once */
+		if (w0 > next)
+			run_end(vx, next, &run, &n, &l);
+		for (w = w0; w < w1; w++) {
+			bool cand = load_word(c->bm1, w) == UINT64_MAX &&
+				    load_word(c->bm2, w) == 0;
+
+			if (run && (!cand || w % (VX_BLOCK_PFNS / 64) == 0))
+				run_end(vx, w, &run, &n, &l);
+			if (cand)
+				run++;
 		}
-		if (cand)
-			run++;
+		if (w1 > next)
+			next = w1;
+		i = hi;
 	}
+	run_end(vx, next, &run, &n, &l);
 	if (l.oom) {
 		free(l.r);
 		return mdf_err_set(err, MDF_ENOMEM,
 				   "out of memory for the list of unused vmemmap pages");
 	}
-	for (i = 0; i < l.n; i++)
-		for (pfn = l.r[i].pfn; pfn < l.r[i].pfn + l.r[i].n; pfn++)
+	for (k = 0; k < l.n; k++)
+		for (pfn = l.r[k].pfn; pfn < l.r[k].pfn + l.r[k].n; pfn++)
 			if (pfn >= c->start && pfn < c->end)
 				bm_clear(c->bm2, pfn - c->start);
 	free(l.r);
