@@ -11,19 +11,23 @@
  * whole-file map only; never prints.
  */
 #include <elf.h>
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "byteorder.h"
 #include "codec.h"
 #include "fmt_kdump.h"
 #include "input.h"
 
+#define MAX_MAPNR	(1ull << 40)	/* pfns: 2^52 bytes of 4 KiB pages */
+
 enum {
-	CHUNK_SHIFT = 12,		/* prefix count per 4096 pfns */
-	CHUNK_PFNS = 1u << CHUNK_SHIFT,
-	CHUNK_BYTES = CHUNK_PFNS / 8,
+	CHUNK_SHIFT_MIN = 12,		/* prefix count per 4096 pfns... */
+	MAX_CHUNKS = 1u << 16,		/* ...or more: at most 512 KiB of
+					 * index (1 TiB of 4K pages at 4096) */
 	DESC_CACHE = 256,		/* descriptors per fill, unmapped files */
 	PAGE_CACHE = 32,		/* pages kept by read_paddr */
 	MAX_RUNS = 1u << 20,		/* runs of RAM in the 1st bitmap */
@@ -41,10 +45,13 @@ struct kd {
 	uint64_t off_bm1, off_bm2, off_table;
 	uint64_t start_pfn, end_pfn;	/* pfns that have descriptors */
 	uint64_t ndesc;
-	/* base[c]: descriptors of the pfns in [start_pfn, c << CHUNK_SHIFT);
-	 * sized by RAM (8 bytes per 16 MiB of 4K pages), as the bitmap is */
+	/* base[c]: descriptors of the pfns in [start_pfn, c << chunk_shift);
+	 * at most MAX_CHUNKS entries: chunks grow with max_mapnr, so a
+	 * header claiming petabytes costs no more index than 1 TiB */
 	uint64_t *base;
 	uint64_t nchunks;
+	unsigned chunk_shift;
+	size_t chunk_bytes;		/* 2nd-bitmap bytes of one chunk */
 	char *eraseinfo;
 	/* read_paddr() and mask_data(): one reader and a few pages */
 	pthread_mutex_t lock;
@@ -58,7 +65,7 @@ struct kd {
 /* per reader: what it read last */
 struct kd_reader {
 	uint8_t *cbuf;			/* compressed bytes, unmapped files */
-	uint8_t bits[CHUNK_BYTES];	/* 2nd bitmap of one chunk */
+	uint8_t *bits;			/* 2nd bitmap of one chunk */
 	uint64_t bits_chunk;		/* UINT64_MAX: none */
 	uint64_t cur_pfn, cur_idx;	/* the last index computed */
 	bool have_cur;
@@ -110,19 +117,19 @@ static int read_bytes(struct input *in, uint64_t off, void *buf, size_t len,
 	return input_pread_full(in, buf, len, off, err);
 }
 
-/* The 2nd-bitmap bytes of chunk c (CHUNK_BYTES, the last may be short). */
+/* The 2nd-bitmap bytes of chunk c (chunk_bytes, the last may be short). */
 static int chunk_bits(struct input *in, struct kd_reader *kr, uint64_t c,
 		      const uint8_t **ret, struct mdf_err *err)
 {
 	const struct kd *kd = in->priv;
-	uint64_t off = c * CHUNK_BYTES;
-	size_t len = CHUNK_BYTES;
+	uint64_t off = c * kd->chunk_bytes;
+	size_t len = kd->chunk_bytes;
 	int rc;
 
 	if (off + len > kd->bmlen)
 		len = (size_t)(kd->bmlen - off);
 	if (in->map && in->mapping == INPUT_MAP_WHOLE) {
-		if (len == CHUNK_BYTES) {
+		if (len == kd->chunk_bytes) {
 			*ret = in->map + kd->off_bm2 + off;
 			return 0;
 		}
@@ -130,7 +137,7 @@ static int chunk_bits(struct input *in, struct kd_reader *kr, uint64_t c,
 		*ret = kr->bits;
 		return 0;
 	}
-	memset(kr->bits, 0, sizeof(kr->bits));
+	memset(kr->bits, 0, kd->chunk_bytes);
 	rc = read_bytes(in, kd->off_bm2 + off, kr->bits, len, err);
 	if (rc < 0)
 		return mdf_err_wrap(err, "reading the 2nd bitmap");
@@ -144,7 +151,8 @@ static int desc_index(struct input *in, struct kd_reader *kr, uint64_t pfn,
 		      uint64_t *idx_ret, struct mdf_err *err)
 {
 	const struct kd *kd = in->priv;
-	uint64_t c = pfn >> CHUNK_SHIFT, cstart = c << CHUNK_SHIFT, from, idx;
+	uint64_t c = pfn >> kd->chunk_shift, cstart = c << kd->chunk_shift;
+	uint64_t from, idx;
 	const uint8_t *bits = NULL;
 	int rc;
 
@@ -156,7 +164,7 @@ static int desc_index(struct input *in, struct kd_reader *kr, uint64_t pfn,
 	if (!bit(bits, pfn - cstart))
 		return 0;
 	if (kr->have_cur && kr->cur_pfn <= pfn &&
-	    kr->cur_pfn >> CHUNK_SHIFT == c) {
+	    kr->cur_pfn >> kd->chunk_shift == c) {
 		idx = kr->cur_idx + popcount_bits(bits, kr->cur_pfn - cstart,
 						  pfn - cstart);
 	} else {
@@ -301,7 +309,10 @@ static int kdump_reader_init(struct input_reader *r, struct mdf_err *err)
 	const struct kd *kd = r->in->priv;
 	struct kd_reader *kr = calloc(1, sizeof(*kr));
 
-	if (!kr || !(kr->cbuf = malloc(kd->block))) {
+	if (!kr || !(kr->cbuf = malloc(kd->block)) ||
+	    !(kr->bits = malloc(kd->chunk_bytes))) {
+		if (kr)
+			free(kr->cbuf);
 		free(kr);
 		return mdf_err_set(err, MDF_ENOMEM, "out of memory for a reader");
 	}
@@ -314,8 +325,10 @@ static void kdump_reader_deinit(struct input_reader *r)
 {
 	struct kd_reader *kr = r->fmt;
 
-	if (kr)
+	if (kr) {
 		free(kr->cbuf);
+		free(kr->bits);
+	}
 	free(kr);
 	r->fmt = NULL;
 }
@@ -549,50 +562,93 @@ static int read_notes(struct input *in, const struct kdump_sub_header *sh,
 	return 0;
 }
 
+/* Is [off, off + len) of the file a hole (reads as zeros without being
+ * stored)?  A sparse file may claim bitmaps of terabytes: their holes are
+ * not read.  False when the file system cannot tell. */
+static bool file_hole(const struct input *in, uint64_t off, uint64_t len)
+{
+	off_t d;
+
+	/* a container's offsets are not the file's (and it must hold the
+	 * bitmaps whole: kdump_open checks) */
+	if (in->fd < 0 || in->vread ||
+	    (in->map && in->mapping == INPUT_MAP_WHOLE))
+		return false;
+	d = lseek(in->fd, (off_t)off, SEEK_DATA);
+	if (d < 0)
+		return errno == ENXIO;	/* no data from off to the end */
+	return (uint64_t)d >= off + len;
+}
+
+/* Bitmap bytes [off, off + len) into buf, or *hole and nothing read when
+ * the file has a hole there. */
+static int read_bitmap(struct input *in, uint64_t off, void *buf, size_t len,
+		       bool *hole, struct mdf_err *err)
+{
+	*hole = file_hole(in, off, len);
+	if (*hole)
+		return 0;
+	return read_bytes(in, off, buf, len, err);
+}
+
 /* base[] and ndesc from the 2nd bitmap, streamed. */
 static int count_descs(struct input *in, struct kd *kd, struct mdf_err *err)
 {
 	uint8_t *buf;
-	uint64_t c, done = 0, pos;
+	uint64_t c, done = 0, pos, span;
 	size_t bufsz = STREAM;
+	bool hole;
 	int rc = 0;
 
-	kd->nchunks = (kd->max_mapnr + CHUNK_PFNS - 1) >> CHUNK_SHIFT;
-	/* a small dump streams less than STREAM (a multiple of a chunk) */
-	if (kd->nchunks * CHUNK_BYTES < bufsz)
-		bufsz = (size_t)kd->nchunks * CHUNK_BYTES;
+	kd->chunk_shift = CHUNK_SHIFT_MIN;
+	while ((kd->max_mapnr + (1ull << kd->chunk_shift) - 1) >>
+	       kd->chunk_shift > MAX_CHUNKS)
+		kd->chunk_shift++;
+	kd->chunk_bytes = (size_t)1 << (kd->chunk_shift - 3);
+	kd->nchunks = (kd->max_mapnr + (1ull << kd->chunk_shift) - 1) >>
+		      kd->chunk_shift;
+	span = kd->nchunks * kd->chunk_bytes;
+	/* whole chunks per read; a small dump streams less */
+	if (bufsz < kd->chunk_bytes)
+		bufsz = kd->chunk_bytes;
+	if (span < bufsz)
+		bufsz = (size_t)span;
 	kd->base = calloc(kd->nchunks + 1, sizeof(*kd->base));
 	buf = malloc(bufsz);
 	if (!kd->base || !buf) {
 		free(buf);
 		return mdf_err_set(err, MDF_ENOMEM, "out of memory for the 2nd bitmap index");
 	}
-	for (pos = 0; pos < kd->nchunks * CHUNK_BYTES; pos += bufsz) {
-		uint64_t len = kd->nchunks * CHUNK_BYTES - pos;
+	for (pos = 0; pos < span; pos += bufsz) {
+		uint64_t len = span - pos;
 
 		if (len > bufsz)
 			len = bufsz;
 		if (pos + len > kd->bmlen)
 			len = kd->bmlen - pos;
 		memset(buf, 0, bufsz);
-		rc = read_bytes(in, kd->off_bm2 + pos, buf, (size_t)len, err);
+		rc = read_bitmap(in, kd->off_bm2 + pos, buf, (size_t)len,
+				 &hole, err);
 		if (rc < 0) {
 			mdf_err_wrap(err, "reading the 2nd bitmap");
 			break;
 		}
-		for (c = pos / CHUNK_BYTES;
-		     c < kd->nchunks && c * CHUNK_BYTES < pos + bufsz; c++) {
-			uint64_t a = c << CHUNK_SHIFT, b = a + CHUNK_PFNS;
-			const uint8_t *bits = buf + (c * CHUNK_BYTES - pos);
+		for (c = pos / kd->chunk_bytes;
+		     c < kd->nchunks && c * kd->chunk_bytes < pos + bufsz; c++) {
+			uint64_t a = c << kd->chunk_shift;
+			uint64_t b = a + (1ull << kd->chunk_shift);
+			const uint8_t *bits = buf + (c * kd->chunk_bytes - pos);
 
 			kd->base[c] = done;
+			if (hole)
+				continue;
 			if (a < kd->start_pfn)
 				a = kd->start_pfn;
 			if (b > kd->end_pfn)
 				b = kd->end_pfn;
 			if (a < b)
-				done += popcount_bits(bits, a - (c << CHUNK_SHIFT),
-						      b - (c << CHUNK_SHIFT));
+				done += popcount_bits(bits, a - (c << kd->chunk_shift),
+						      b - (c << kd->chunk_shift));
 		}
 	}
 	free(buf);
@@ -609,7 +665,7 @@ static int build_ranges(struct input *in, struct kd *kd, struct mdf_err *err)
 	size_t bufsz = kd->bmlen < STREAM ? (size_t)kd->bmlen : STREAM;
 	uint8_t *buf = malloc(bufsz ? bufsz : 1);
 	uint64_t pos, run_start = 0, p;
-	bool in_run = false;
+	bool in_run = false, hole;
 	int rc = 0;
 
 	if (!buf)
@@ -619,11 +675,18 @@ static int build_ranges(struct input *in, struct kd *kd, struct mdf_err *err)
 
 		if (len > bufsz)
 			len = bufsz;
-		rc = read_bytes(in, kd->off_bm1 + pos, buf, (size_t)len, err);
+		rc = read_bitmap(in, kd->off_bm1 + pos, buf, (size_t)len,
+				 &hole, err);
 		if (rc < 0) {
 			mdf_err_wrap(err, "reading the 1st bitmap");
 			break;
 		}
+		/* a hole is no memory: it ends a run, or there is nothing
+		 * to look at */
+		if (hole && !in_run && (pos + len) * 8 < kd->max_mapnr)
+			continue;
+		if (hole)
+			memset(buf, 0, (size_t)len);
 		for (p = pos * 8; p < (pos + len) * 8 && p <= kd->max_mapnr; p++) {
 			bool set = p < kd->max_mapnr && bit(buf, p - pos * 8);
 
@@ -780,6 +843,13 @@ static int kdump_open(struct input *in, struct mdf_err *err)
 	if (kd->max_mapnr > (UINT64_MAX >> shift) >> 1)
 		return mdf_err_set(err, MDF_EFORMAT, "max_mapnr %#llx is impossible",
 				   (unsigned long long)kd->max_mapnr);
+	/* no Linux machine has more: 52 physical address bits of 4 KiB
+	 * pages (x86_64 5-level, arm64 LPA2) */
+	if (kd->max_mapnr > MAX_MAPNR)
+		return mdf_err_set(err, MDF_EFORMAT,
+				   "max_mapnr %#llx is more pages than any machine has (at most %#llx)",
+				   (unsigned long long)kd->max_mapnr,
+				   (unsigned long long)MAX_MAPNR);
 	kd->bmlen = (uint64_t)bm_blocks * block / 2;
 	if (kd->bmlen < (kd->max_mapnr + 7) / 8)
 		return mdf_err_set(err, MDF_EFORMAT,

@@ -11,7 +11,10 @@ padding bit after max_mapnr set in both bitmaps), bm2-all (the 2nd bitmap
 claims every pfn: more page_descs than the file holds), maxmapnr-huge
 (2^40 pfns in the same bitmaps), block-odd (6 KiB), block-huge (1 GiB),
 data-short (a zlib page that decodes to 100 bytes), subhdr-zero (no sub
-header block).
+header block), sparse-claim (a valid dump that claims 2^38 pfns, 1 PiB:
+bitmaps of 32 GiB each that hold the original bits and holes after them,
+the table and pages moved behind them; a 64 GiB sparse file with the
+original's few MB stored).
 The fields are those of include/fmt_kdump.h (formats.md sections 2-5).
 """
 import struct
@@ -61,6 +64,38 @@ def first_desc(d, pred):
             return i, table + 24 * i
         i += 1
     sys.exit('kdumpedit: no page_desc fits')
+
+
+def sparse_claim(d, dst, bits=38):
+    block, table = layout(d)
+    sub = u32(d, SUB)
+    bm1 = (1 + sub) * block
+    half = u32(d, BMBLOCKS) * block // 2
+    mapnr = 1 << bits
+    nhalf = (mapnr // 8 + block - 1) // block * block
+    ntable = bm1 + 2 * nhalf
+    delta = ntable - table
+    n = ndesc(d)
+    head = bytearray(d[:bm1])
+    struct.pack_into('<I', head, BMBLOCKS, 2 * nhalf // block)
+    struct.pack_into('<I', head, 440, min(mapnr, 0xffffffff))
+    struct.pack_into('<Q', head, block + SH_MAX64, mapnr)
+    for o in (32, 48, SH_EI_OFF):   # vmcoreinfo, notes, eraseinfo
+        if u64(d, block + o) >= table:
+            struct.pack_into('<Q', head, block + o, u64(d, block + o) + delta)
+    descs = bytearray(d[table:table + 24 * n])
+    for i in range(n):
+        if u64(descs, 24 * i):
+            struct.pack_into('<Q', descs, 24 * i, u64(descs, 24 * i) + delta)
+    with open(dst, 'wb') as f:
+        f.write(head)
+        f.seek(bm1)
+        f.write(d[bm1:bm1 + half])
+        f.seek(bm1 + nhalf)
+        f.write(d[bm1 + half:bm1 + 2 * half])
+        f.seek(ntable)
+        f.write(descs)
+        f.write(d[table + 24 * n:])
 
 
 def main():
@@ -127,6 +162,9 @@ def main():
         off = u64(d, at)
         d[off:off + len(z)] = z
         struct.pack_into('<I', d, at + 8, len(z))
+    elif kind == 'sparse-claim':
+        sparse_claim(d, dst)
+        return
     elif kind == 'eraseinfo':
         struct.pack_into('<QQ', d, block + SH_EI_OFF, len(d), len(ERASEINFO))
         d += ERASEINFO
