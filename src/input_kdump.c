@@ -600,13 +600,6 @@ static int count_descs(struct input *in, struct kd *kd, struct mdf_err *err)
 	bool hole;
 	int rc = 0;
 
-	kd->chunk_shift = CHUNK_SHIFT_MIN;
-	while ((kd->max_mapnr + (1ull << kd->chunk_shift) - 1) >>
-	       kd->chunk_shift > MAX_CHUNKS)
-		kd->chunk_shift++;
-	kd->chunk_bytes = (size_t)1 << (kd->chunk_shift - 3);
-	kd->nchunks = (kd->max_mapnr + (1ull << kd->chunk_shift) - 1) >>
-		      kd->chunk_shift;
 	span = kd->nchunks * kd->chunk_bytes;
 	/* whole chunks per read; a small dump streams less */
 	if (bufsz < kd->chunk_bytes)
@@ -850,6 +843,14 @@ static int kdump_open(struct input *in, struct mdf_err *err)
 				   "max_mapnr %#llx is more pages than any machine has (at most %#llx)",
 				   (unsigned long long)kd->max_mapnr,
 				   (unsigned long long)MAX_MAPNR);
+	/* the 2nd-bitmap index: chunks of 4096 pfns, larger past 1 TiB */
+	kd->chunk_shift = CHUNK_SHIFT_MIN;
+	while ((kd->max_mapnr + (1ull << kd->chunk_shift) - 1) >>
+	       kd->chunk_shift > MAX_CHUNKS)
+		kd->chunk_shift++;
+	kd->chunk_bytes = (size_t)1 << (kd->chunk_shift - 3);
+	kd->nchunks = (kd->max_mapnr + (1ull << kd->chunk_shift) - 1) >>
+		      kd->chunk_shift;
 	kd->bmlen = (uint64_t)bm_blocks * block / 2;
 	if (kd->bmlen < (kd->max_mapnr + 7) / 8)
 		return mdf_err_set(err, MDF_EFORMAT,
