@@ -46,7 +46,7 @@ void split_plan_add(struct split_plan *p, const struct cycle *c)
 
 		if (b > c->end)
 			b = c->end;
-		n = bm_count(c->bm2, a - c->start, b - c->start);
+		n = cycle_count2(c, a - c->start, b - c->start);
 		p->count[blk] += n;
 		p->total += n;
 		a = b;
