@@ -469,11 +469,21 @@ static void refill_data(const struct scan_env *env, struct cycle *c,
 {
 	const struct input *in = env->in;
 	unsigned shift = in->page_shift;
+	uint64_t x = a - c->start, e = b - c->start, lo, hi;
 	size_t i;
 
 	if (c->empty)
 		return;
-	bm_clear_range(c->bm2, a - c->start, b - c->start);
+	/* bits are set only in the live spans: clearing the gaps too
+	 * would make their never-written pages resident */
+	while (x < e && cycle_live_span(c, x, &lo, &hi) && lo < e) {
+		if (lo < x)
+			lo = x;
+		if (hi > e)
+			hi = e;
+		bm_clear_range(c->bm2, lo, hi);
+		x = hi;
+	}
 	for (i = 0; i < in->nranges; i++) {
 		const struct input_range *r = &in->ranges[i];
 		uint64_t ra = r->paddr >> shift;
