@@ -12,7 +12,10 @@
  * N being worked on) while the caller scans and writes: one in-order
  * writer, no allocation after init (each batch owns its output slots,
  * each worker its input_reader, codec state and erase buffer), memory
- * fixed by N.  Never prints.
+ * fixed by N.  Helping: while the caller waits for the oldest batch it
+ * works on the next queued one itself (with worker resources of its own)
+ * instead of sleeping, for a CPU the N workers leave idle.  Never
+ * prints.
  */
 #ifndef PIPELINE_H
 #define PIPELINE_H
@@ -95,7 +98,9 @@ struct pipeline {
 	size_t slot_size;
 	const uint8_t *zeros;		/* one page of zeros (absent pages) */
 	unsigned nthreads;		/* worker threads, 0: the caller's */
-	unsigned nworkers;		/* max(nthreads, 1) */
+	unsigned nworkers;		/* max(nthreads, 1), + 1 if helping */
+	bool helping;			/* the caller runs queued batches while
+					 * it waits; w[nthreads] is its own */
 	unsigned batch_pages;		/* pfns per batch */
 	unsigned nbatch;		/* batches in the ring */
 	struct pipe_worker *w;
@@ -115,11 +120,15 @@ struct pipeline {
 };
 
 /** Set up the workers: nthreads worker threads (0: work in the caller's
- * thread) and their batches.  codec may be NULL unless work is
- * PIPE_COMPRESS. */
+ * thread) and their batches; help (with nthreads >= 1): the caller helps
+ * them while it waits (pipeline_help_useful() says when that pays).
+ * codec may be NULL unless work is PIPE_COMPRESS. */
 int pipeline_init(struct pipeline *p, struct input *in, enum pipe_work work,
 		  bool zero_check, const struct codec_ops *codec,
-		  unsigned nthreads, struct mdf_err *err);
+		  unsigned nthreads, bool help, struct mdf_err *err);
+/** True when nthreads workers leave a CPU of this machine idle for the
+ * caller (fewer workers than online CPUs). */
+bool pipeline_help_useful(unsigned nthreads);
 /** Stop and join the threads (idempotent); batches in flight are
  * dropped.  After it the workers' counters may be read. */
 void pipeline_stop(struct pipeline *p);

@@ -722,7 +722,9 @@ static int page_pass(struct dump_ctx *d, const struct scan_env *env,
 	if (rc < 0)
 		return rc;
 	rc = pipeline_init(&pl, d->in, wp.work, d->dump_level & DL_EXCLUDE_ZERO,
-			   d->codec, (unsigned)d->o->num_threads, err);
+			   d->codec, (unsigned)d->o->num_threads,
+			   pipeline_help_useful((unsigned)d->o->num_threads),
+			   err);
 	if (rc < 0)
 		return rc;
 	/* --config: the eraseinfo counts what the last pass writes */

@@ -9,6 +9,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "pipeline.h"
 
@@ -65,9 +66,16 @@ static int worker_init(struct pipeline *p, struct pipe_worker *w,
 	return 0;
 }
 
+bool pipeline_help_useful(unsigned nthreads)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n > 0 && nthreads < (unsigned long)n;
+}
+
 int pipeline_init(struct pipeline *p, struct input *in, enum pipe_work work,
 		  bool zero_check, const struct codec_ops *codec,
-		  unsigned nthreads, struct mdf_err *err)
+		  unsigned nthreads, bool help, struct mdf_err *err)
 {
 	unsigned i;
 	int rc;
@@ -90,6 +98,11 @@ int pipeline_init(struct pipeline *p, struct input *in, enum pipe_work work,
 		nthreads = PIPE_MAX_THREADS;
 	p->nthreads = nthreads;
 	p->nworkers = nthreads ? nthreads : 1;
+	/* the caller's own reader and codec state, w[nthreads] */
+	if (nthreads && help) {
+		p->helping = true;
+		p->nworkers++;
+	}
 	/* one batch filled, one written, one per thread worked on: the
 	 * memory is fixed by N, never by the dump */
 	p->batch_pages = PIPE_BATCH_PAGES;
@@ -397,8 +410,24 @@ int pipeline_collect(struct pipeline *p, bool wait, struct pipe_batch **ret,
 	b = &p->ring[p->head % p->nbatch];
 	if (p->nthreads) {
 		pthread_mutex_lock(&p->lock);
-		while (wait && b->state != PIPE_DONE)
-			pthread_cond_wait(&p->done_cv, &p->lock);
+		while (wait && b->state != PIPE_DONE) {
+			struct pipe_worker *w = &p->w[p->nthreads];
+			struct pipe_batch *q;
+
+			if (!p->helping || p->next == p->tail) {
+				pthread_cond_wait(&p->done_cv, &p->lock);
+				continue;
+			}
+			/* help: the oldest batch no worker has taken yet (b
+			 * itself, or one behind it) */
+			q = &p->ring[p->next++ % p->nbatch];
+			pthread_mutex_unlock(&p->lock);
+			q->rc = run_batch(p, w, q, q->slots);
+			if (q->rc < 0)
+				q->err = w->err;
+			pthread_mutex_lock(&p->lock);
+			q->state = PIPE_DONE;
+		}
 		done = b->state == PIPE_DONE;
 		pthread_mutex_unlock(&p->lock);
 		if (!done)

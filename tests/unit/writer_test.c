@@ -94,7 +94,8 @@ static int drive(struct writer *w, struct input *in, struct cycle *c,
 		CHECK(wp.pfn_end == NPAGES);
 		if (wp.ranges && noread_pfn)
 			wp.ranges->add(wp.ranges->ctx, PC_OFFLINE, noread_pfn, 1);
-		rc = pipeline_init(&pl, in, wp.work, level & 1, codec, 0, err);
+		rc = pipeline_init(&pl, in, wp.work, level & 1, codec, 0, false,
+				   err);
 		if (rc < 0)
 			break;
 		rc = w->ops->window(w, c, err);
