@@ -104,7 +104,7 @@ TOOL_BINS := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRCS))
 MKVMCORE_SRCS := $(wildcard tests/tools/mkvmcore/*.c)
 TOOL_BINS += $(BUILD)/tools/mkvmcore
 
-.PHONY: all clean check check-run check-unit check-e2e check-real asan ubsan install \
+.PHONY: all clean check check-run check-unit check-e2e check-real asan ubsan tsan install \
 	demo tools static check-kdump check-kernel-patch
 
 all: $(BIN)
@@ -185,6 +185,12 @@ ubsan:
 		CFLAGS="-O1 -g -fsanitize=undefined -fno-sanitize-recover=undefined" \
 		LDFLAGS="-fsanitize=undefined" all
 
+# ThreadSanitizer: the binary and the pipeline's unit test (tests/sanitize/tsan.sh)
+tsan:
+	$(MAKE) BUILD=build-tsan BIN=build-tsan/makedumpfile DLOPEN=0 \
+		CFLAGS="-O1 -g -fsanitize=thread" LDFLAGS="-fsanitize=thread" \
+		all build-tsan/tests/pipeline_test build-tsan/tests/scan_test
+
 # The main job on a sample: installs missing build dependencies (as root on
 # Debian), builds, dumps the balloon core (-l -d 31; a synthetic core without
 # ../shared), prints the report and reads the dump back (tests/tools/demo.sh).
@@ -198,6 +204,6 @@ install: $(BIN)
 	install -m 0644 makedumpfile.conf.5 $(DESTDIR)$(MANDIR)/man5/makedumpfile.conf.5
 
 clean:
-	rm -rf build build-asan build-ubsan build-static build-fuzz makedumpfile
+	rm -rf build build-asan build-ubsan build-static build-fuzz build-tsan makedumpfile
 
 -include $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d)
