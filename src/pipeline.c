@@ -341,6 +341,21 @@ int pipeline_run(struct pipeline *p, struct pipe_batch *b,
 	return 0;
 }
 
+/* With the lock held and a batch queued: take the oldest, run it with
+ * w's resources (the lock released meanwhile) and mark it done; returns
+ * with the lock held. */
+static void run_next_locked(struct pipeline *p, struct pipe_worker *w)
+{
+	struct pipe_batch *b = &p->ring[p->next++ % p->nbatch];
+
+	pthread_mutex_unlock(&p->lock);
+	b->rc = run_batch(p, w, b, b->slots);
+	if (b->rc < 0)
+		b->err = w->err;
+	pthread_mutex_lock(&p->lock);
+	b->state = PIPE_DONE;
+}
+
 static void *worker_main(void *arg)
 {
 	struct pipe_worker *w = arg;
@@ -348,19 +363,11 @@ static void *worker_main(void *arg)
 
 	pthread_mutex_lock(&p->lock);
 	for (;;) {
-		struct pipe_batch *b;
-
 		while (!p->stop && p->next == p->tail)
 			pthread_cond_wait(&p->work_cv, &p->lock);
 		if (p->stop)
 			break;
-		b = &p->ring[p->next++ % p->nbatch];
-		pthread_mutex_unlock(&p->lock);
-		b->rc = run_batch(p, w, b, b->slots);
-		if (b->rc < 0)
-			b->err = w->err;
-		pthread_mutex_lock(&p->lock);
-		b->state = PIPE_DONE;
+		run_next_locked(p, w);
 		pthread_cond_broadcast(&p->done_cv);
 	}
 	pthread_mutex_unlock(&p->lock);
@@ -411,22 +418,12 @@ int pipeline_collect(struct pipeline *p, bool wait, struct pipe_batch **ret,
 	if (p->nthreads) {
 		pthread_mutex_lock(&p->lock);
 		while (wait && b->state != PIPE_DONE) {
-			struct pipe_worker *w = &p->w[p->nthreads];
-			struct pipe_batch *q;
-
-			if (!p->helping || p->next == p->tail) {
-				pthread_cond_wait(&p->done_cv, &p->lock);
-				continue;
-			}
 			/* help: the oldest batch no worker has taken yet (b
-			 * itself, or one behind it) */
-			q = &p->ring[p->next++ % p->nbatch];
-			pthread_mutex_unlock(&p->lock);
-			q->rc = run_batch(p, w, q, q->slots);
-			if (q->rc < 0)
-				q->err = w->err;
-			pthread_mutex_lock(&p->lock);
-			q->state = PIPE_DONE;
+			 * itself, or one behind it), with w[nthreads] */
+			if (p->helping && p->next != p->tail)
+				run_next_locked(p, &p->w[p->nthreads]);
+			else
+				pthread_cond_wait(&p->done_cv, &p->lock);
 		}
 		done = b->state == PIPE_DONE;
 		pthread_mutex_unlock(&p->lock);
