@@ -209,7 +209,7 @@ with open(path('sparse.log'), 'wb') as log:
             rc = 'TIMEOUT'
             break
         time.sleep(0.02)
-    proc.returncode = 0 if rc == 0 else 1
+    proc.returncode = 0 if rc == 0 else 1   # reaped: Popen must not wait
 out = open(path('sparse.log'), errors='replace').read()
 ok(rc == 0 and os.path.exists(o) and same(o, path('ref31')),
    'a dump claiming 2^38 pfns in a %d GiB sparse file: exit %s, the '
