@@ -1071,6 +1071,7 @@ static int create_setup(struct dump_ctx *d, struct scan_env *env,
 {
 	const struct opts *o = d->o;
 	int i, nout = o->split ? o->nargs - 1 : 1;
+	unsigned nscan;
 	int rc;
 
 	rc = check_unimplemented(o, err);
@@ -1138,9 +1139,13 @@ static int create_setup(struct dump_ctx *d, struct scan_env *env,
 	env->mm = d->have_mm ? &d->mm : NULL;
 	env->pl = &d->pl;
 	env->max_mapnr = d->max_mapnr;
-	/* the struct page scan is split among as many threads */
-	env->nthreads = o->num_threads > SCAN_MAX_PARTS ? SCAN_MAX_PARTS :
-			(unsigned)o->num_threads;
+	/* the struct page scan is split among as many threads, and the
+	 * main thread takes a part of its own where a CPU is left idle (as
+	 * it helps the page pipeline) */
+	nscan = (unsigned)o->num_threads;
+	if (nscan && pipeline_help_useful(nscan))
+		nscan++;
+	env->nthreads = nscan > SCAN_MAX_PARTS ? SCAN_MAX_PARTS : nscan;
 	return 0;
 }
 
