@@ -253,24 +253,53 @@ static bool window_has_ranges(const struct input *in, uint64_t start,
 	return false;
 }
 
-/* Set the bits of [a, b) (window-relative). */
-static void bm_set_range(uint8_t *bm, uint64_t a, uint64_t b)
+/* Set (on) or clear the bits of [a, b) (window-relative). */
+static void bm_fill(uint8_t *bm, uint64_t a, uint64_t b, bool on)
 {
-	while (a < b && (a & 7))
-		bm_set(bm, a++);
+	while (a < b && (a & 7)) {
+		if (on)
+			bm_set(bm, a++);
+		else
+			bm_clear(bm, a++);
+	}
 	if (a + 8 <= b) {
-		memset(bm + (a >> 3), 0xff, (b - a) >> 3);
+		memset(bm + (a >> 3), on ? 0xff : 0, (b - a) >> 3);
 		a += (b - a) & ~7ull;
 	}
-	while (a < b)
-		bm_set(bm, a++);
+	while (a < b) {
+		if (on)
+			bm_set(bm, a++);
+		else
+			bm_clear(bm, a++);
+	}
+}
+
+static void bm_set_range(uint8_t *bm, uint64_t a, uint64_t b)
+{
+	bm_fill(bm, a, b, true);
+}
+
+static void bm_clear_range(uint8_t *bm, uint64_t a, uint64_t b)
+{
+	bm_fill(bm, a, b, false);
+}
+
+/* The pfn after r's last, rounded up (a page cut at the range's end
+ * counts): a superset of what fill_present() sets. */
+static uint64_t range_end_up(const struct input_range *r, unsigned shift)
+{
+	uint64_t e = r->paddr + r->memsz;
+
+	if (e < r->paddr)
+		return UINT64_MAX >> shift;
+	return (e >> shift) + ((e & (((uint64_t)1 << shift) - 1)) != 0);
 }
 
 bool cycle_live_span(const struct cycle *c, uint64_t i, uint64_t *lo,
 		     uint64_t *hi)
 {
 	const struct input *in = c->in;
-	uint64_t at = c->start + i, psz, a = 0, b = 0;
+	uint64_t at = c->start + i, a = 0, b = 0;
 	size_t k, lo_k, hi_k;
 	unsigned shift;
 
@@ -280,19 +309,13 @@ bool cycle_live_span(const struct cycle *c, uint64_t i, uint64_t *lo,
 		return i < *hi;
 	}
 	shift = in->page_shift;
-	psz = (uint64_t)1 << shift;
-	/* the first range whose last pfn (rounded up: a superset of what
-	 * fill_present() sets) is at or after pfn at */
+	/* the first range whose end (rounded up) is after pfn at */
 	lo_k = 0;
 	hi_k = in->nranges;
 	while (lo_k < hi_k) {
 		size_t mid = lo_k + (hi_k - lo_k) / 2;
-		const struct input_range *r = &in->ranges[mid];
-		uint64_t e = r->paddr + r->memsz;
 
-		e = e < r->paddr ? UINT64_MAX >> shift :
-		    (e >> shift) + ((e & (psz - 1)) != 0);
-		if (e <= at)
+		if (range_end_up(&in->ranges[mid], shift) <= at)
 			lo_k = mid + 1;
 		else
 			hi_k = mid;
@@ -300,9 +323,7 @@ bool cycle_live_span(const struct cycle *c, uint64_t i, uint64_t *lo,
 	for (k = lo_k; k < in->nranges; k++) {
 		const struct input_range *r = &in->ranges[k];
 		uint64_t ra = r->paddr >> shift;
-		uint64_t e = r->paddr + r->memsz;
-		uint64_t rb = e < r->paddr ? UINT64_MAX >> shift :
-			      (e >> shift) + ((e & (psz - 1)) != 0);
+		uint64_t rb = range_end_up(r, shift);
 
 		if (b && ra > b)
 			break;		/* a gap: the span ends */
@@ -426,19 +447,6 @@ static void fill_present(const struct scan_env *env, struct cycle *c,
 			stats->nodata += b - (d > a ? d : a);
 		}
 	}
-}
-
-/* Clear the bits of [a, b). */
-static void bm_clear_range(uint8_t *bm, uint64_t a, uint64_t b)
-{
-	while (a < b && (a & 7))
-		bm_clear(bm, a++);
-	if (a + 8 <= b) {
-		memset(bm + (a >> 3), 0, (b - a) >> 3);
-		a += (b - a) & ~7ull;
-	}
-	while (a < b)
-		bm_clear(bm, a++);
 }
 
 /* Next clear bit at or after i, or end. */

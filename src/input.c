@@ -381,6 +381,25 @@ static int read_hinted(struct input_reader *r, const struct input_range *rg,
 	return 0;
 }
 
+/* The range holding paddr: the reader's cursor when it still does, else
+ * looked up (and the cursor moved); NULL outside every range. */
+static const struct input_range *cursor_range(struct input_reader *r,
+					      uint64_t paddr)
+{
+	const struct input *in = r->in;
+	const struct input_range *rg;
+	long i;
+
+	rg = r->cur < in->nranges ? &in->ranges[r->cur] : NULL;
+	if (rg && paddr >= rg->paddr && paddr - rg->paddr < rg->memsz)
+		return rg;
+	i = input_find_range(in, paddr);
+	if (i < 0)
+		return NULL;
+	r->cur = (size_t)i;
+	return &in->ranges[i];
+}
+
 int input_reader_read_paddr(struct input_reader *r, uint64_t paddr,
 			    void *buf, size_t len, struct mdf_err *err)
 {
@@ -390,15 +409,9 @@ int input_reader_read_paddr(struct input_reader *r, uint64_t paddr,
 
 	if (in->ops->read_paddr || in->mapping != INPUT_MAP_WINDOW || r->no_mmap)
 		return input_read_paddr(in, paddr, buf, len, err);
-	rg = r->cur < in->nranges ? &in->ranges[r->cur] : NULL;
-	if (!rg || paddr < rg->paddr || paddr - rg->paddr >= rg->memsz) {
-		long i = input_find_range(in, paddr);
-
-		if (i < 0)
-			return MDF_ABSENT;
-		r->cur = (size_t)i;
-		rg = &in->ranges[i];
-	}
+	rg = cursor_range(r, paddr);
+	if (!rg)
+		return MDF_ABSENT;
 	rel = paddr - rg->paddr;
 	if (rel >= rg->filesz || len > rg->filesz - rel)
 		return input_read_paddr(in, paddr, buf, len, err);
@@ -421,15 +434,9 @@ int input_file_read_page(struct input_reader *r, uint64_t pfn,
 	int rc;
 
 	/* fast path: the cursor's range holds the whole page */
-	rg = r->cur < in->nranges ? &in->ranges[r->cur] : NULL;
-	if (!rg || paddr < rg->paddr || paddr - rg->paddr >= rg->memsz) {
-		long i = input_find_range(in, paddr);
-
-		if (i < 0)
-			goto slow;
-		r->cur = (size_t)i;
-		rg = &in->ranges[i];
-	}
+	rg = cursor_range(r, paddr);
+	if (!rg)
+		goto slow;
 	rel = paddr - rg->paddr;
 	/* not rel + psz: a range ending at 2^64 would wrap */
 	if (rel >= rg->filesz || psz > rg->filesz - rel)
