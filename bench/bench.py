@@ -9,7 +9,7 @@ CPU time, peak RSS and output size of each and the ratios ours/theirs.
 Then the physical limits of the same dump (build/tools/benchlimit): the
 time to mmap and touch the pages that must be dumped, and the codec alone
 compressing exactly those pages on one thread.  --threads adds runs of
-ours with --num-threads N (their outputs must equal the N=0 one).
+ours and 1.7.2 with --num-threads N (ours must equal its N=0 dump).
 
 Inputs: the real vmcores (tests/tools/vmcores.sh, $VMCORE_CACHE) and the
 generator's 16 GiB machine (fixtures/vmcore/bench-16g.txt, a sparse file
@@ -232,21 +232,38 @@ def main():
                 if threads and c in args.threads_codecs.split(','):
                     ref = out_a + '.n0'
                     shutil.copyfile(out_a, ref)
+                    lim = limits[-1] if limits and limits[-1]['core'] == name \
+                        and limits[-1]['level'] == level and \
+                        limits[-1]['codec'] == c else None
                     for n in threads:
-                        t = []
+                        t, u = [], []
                         for _ in range(args.rounds):
                             t.append(run([args.ours] + args.ours_args.split() +
                                          codec_flag(c) +
                                          ['-d', str(level), '--message-level',
                                           '0', '--num-threads', str(n), core,
                                           out_a], out_a))
+                            if have_theirs and c in theirs_codecs:
+                                u.append(run([args.theirs] + codec_flag(c) +
+                                             ['-d', str(level),
+                                              '--message-level', '0',
+                                              '--num-threads', str(n), core,
+                                              out_b], out_b))
                         eq = subprocess.run(['cmp', '-s', ref, out_a]).returncode == 0
                         tr = dict(core=name, level=level, codec=c, n=n,
                                   wall=med([r[0] for r in t]),
                                   cpu=med([r[1] for r in t]),
                                   rss=med([r[2] for r in t]),
                                   n0_wall=row['a'][0], n0_rss=row['a'][2],
-                                  identical=eq)
+                                  identical=eq,
+                                  fail=[r[3] for r in t + u if r[3] != 0])
+                        if u:
+                            tr.update(theirs_wall=med([r[0] for r in u]),
+                                      theirs_rss=med([r[2] for r in u]))
+                        if lim:
+                            # the codec spread over the CPUs N can use
+                            k = max(1, min(n, os.cpu_count() or 1))
+                            tr['limit'] = max(lim['read_s'], lim['codec_s'] / k)
                         trows.append(tr)
                         print(json.dumps(tr), flush=True)
                     os.unlink(ref)
@@ -315,18 +332,28 @@ def report(args, rows, limits, trows, started, load0, load1):
                       '%.3f' % cc if cc is not None else '-', m['ours_cpu'],
                       fmt_ratio(m['ours_cpu'], rc + cc) if rc is not None else '-'))
     if trows:
-        L += ['', 'Ours with --num-threads N (N = 0: no worker thread), '
-              'outputs compared with cmp against N = 0; %d CPUs here:' %
-              os.cpu_count(), '',
-              '| core | -d | codec | N | wall s | N=0 wall s | speed-up | '
-              'CPU s | RSS KiB | N=0 RSS KiB | identical |',
-              '|---|---|---|---|---|---|---|---|---|---|---|']
+        L += ['', 'With --num-threads N (N = 0: no worker thread), ours and '
+              '1.7.2 alternating; ours compared with cmp against its N = 0 '
+              'dump; limit = max(read s, codec s / min(N, CPUs)) from the '
+              'limits table; %d CPUs here:' % os.cpu_count(), '',
+              '| core | -d | codec | N | ours wall s | N=0 wall s | speed-up | '
+              'ours / limit | theirs wall s | wall ratio | CPU s | ours RSS KiB | '
+              'theirs RSS KiB | RSS ratio | N=0 RSS KiB | identical |',
+              '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|']
         for t in trows:
-            L.append('| %s | %d | -%s | %d | %.2f | %.2f | %s | %.2f | %d | %d | %s |' %
+            tw, trss = t.get('theirs_wall'), t.get('theirs_rss')
+            L.append('| %s | %d | -%s | %d | %.2f | %.2f | %s | %s | %s | %s | '
+                     '%.2f | %d | %s | %s | %d | %s |' %
                      (t['core'], t['level'], t['codec'], t['n'], t['wall'],
                       t['n0_wall'], fmt_ratio(t['n0_wall'], t['wall']),
-                      t['cpu'], t['rss'], t['n0_rss'],
-                      'yes' if t['identical'] else 'NO'))
+                      fmt_ratio(t['wall'], t['limit']) if t.get('limit') else '-',
+                      '%.2f' % tw if tw is not None else '-',
+                      fmt_ratio(t['wall'], tw) if tw else '-',
+                      t['cpu'], t['rss'],
+                      '%d' % trss if trss is not None else '-',
+                      fmt_ratio(t['rss'], trss) if trss else '-', t['n0_rss'],
+                      ('yes' if t['identical'] else 'NO') +
+                      (' FAILED %s' % t['fail'] if t['fail'] else '')))
     return '\n'.join(L) + '\n'
 
 

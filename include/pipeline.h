@@ -121,14 +121,25 @@ struct pipeline {
 
 /** Set up the workers: nthreads worker threads (0: work in the caller's
  * thread) and their batches; help (with nthreads >= 1): the caller helps
- * them while it waits (pipeline_help_useful() says when that pays).
+ * them while it waits (pipeline_plan() says when that pays).
  * codec may be NULL unless work is PIPE_COMPRESS. */
 int pipeline_init(struct pipeline *p, struct input *in, enum pipe_work work,
 		  bool zero_check, const struct codec_ops *codec,
 		  unsigned nthreads, bool help, struct mdf_err *err);
-/** True when nthreads workers leave a CPU of this machine idle for the
- * caller (fewer workers than online CPUs). */
-bool pipeline_help_useful(unsigned nthreads);
+/** How --num-threads N runs on a machine with ncpus usable CPUs. */
+struct pipe_plan {
+	unsigned workers;		/* worker threads (0: none) */
+	bool help;			/* the caller helps them */
+};
+/** N workers and the helping caller where that leaves no CPU without a
+ * thread of ours; with N >= ncpus, ncpus - 1 workers and the helping
+ * caller (a worker more would only take turns with the caller, which
+ * still scans and writes); one worker on a single CPU; ncpus <= 0
+ * (unknown): N workers.  Never more than PIPE_MAX_THREADS. */
+struct pipe_plan pipeline_plan(unsigned n, long ncpus);
+/** The CPUs this process may run on (its affinity mask, else the online
+ * count); -1 when neither can be learnt. */
+long pipeline_usable_cpus(void);
 /** Stop and join the threads (idempotent); batches in flight are
  * dropped.  After it the workers' counters may be read. */
 void pipeline_stop(struct pipeline *p);

@@ -60,6 +60,7 @@ struct dump_ctx {
 	uint64_t ndumpable;		/* 2nd-bitmap bits of the count pass */
 	uint64_t absent_pages, first_absent;	/* dumpable, yet no data */
 	const struct codec_ops *codec;
+	struct pipe_plan threads;	/* --num-threads on this machine */
 	struct dump_stats stats;
 	FILE *trace;
 	struct erase_list erase;	/* --config; n == 0: none */
@@ -722,9 +723,7 @@ static int page_pass(struct dump_ctx *d, const struct scan_env *env,
 	if (rc < 0)
 		return rc;
 	rc = pipeline_init(&pl, d->in, wp.work, d->dump_level & DL_EXCLUDE_ZERO,
-			   d->codec, (unsigned)d->o->num_threads,
-			   pipeline_help_useful((unsigned)d->o->num_threads),
-			   err);
+			   d->codec, d->threads.workers, d->threads.help, err);
 	if (rc < 0)
 		return rc;
 	/* --config: the eraseinfo counts what the last pass writes */
@@ -1121,10 +1120,11 @@ static int create_setup(struct dump_ctx *d, struct scan_env *env,
 	rc = pick_codec(d, err);
 	if (rc < 0)
 		return rc;
+	d->threads = pipeline_plan((unsigned)o->num_threads, pipeline_usable_cpus());
 	if (o->num_threads)
-		report_debug(d->rep, "--num-threads %d: %d worker threads read, check and compress pages; one writer keeps pfn order",
-			     o->num_threads, o->num_threads > PIPE_MAX_THREADS ?
-			     PIPE_MAX_THREADS : o->num_threads);
+		report_debug(d->rep, "--num-threads %d: %u worker thread(s)%s read, check and compress pages; one writer keeps pfn order",
+			     o->num_threads, d->threads.workers,
+			     d->threads.help ? " and the main thread" : "");
 
 	rc = setup_cycles(d, err);
 	if (rc < 0)
@@ -1140,11 +1140,9 @@ static int create_setup(struct dump_ctx *d, struct scan_env *env,
 	env->pl = &d->pl;
 	env->max_mapnr = d->max_mapnr;
 	/* the struct page scan is split among as many threads, and the
-	 * main thread takes a part of its own where a CPU is left idle (as
-	 * it helps the page pipeline) */
-	nscan = (unsigned)o->num_threads;
-	if (nscan && pipeline_help_useful(nscan))
-		nscan++;
+	 * main thread takes a part of its own where it helps the page
+	 * pipeline */
+	nscan = d->threads.workers + (d->threads.help ? 1 : 0);
 	env->nthreads = nscan > SCAN_MAX_PARTS ? SCAN_MAX_PARTS : nscan;
 	return 0;
 }

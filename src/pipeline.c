@@ -7,6 +7,7 @@
  * writer); with no threads a batch is done when it is submitted.
  * Never prints; reads only through input.
  */
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -66,11 +67,32 @@ static int worker_init(struct pipeline *p, struct pipe_worker *w,
 	return 0;
 }
 
-bool pipeline_help_useful(unsigned nthreads)
+long pipeline_usable_cpus(void)
 {
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	cpu_set_t set;
 
-	return n > 0 && nthreads < (unsigned long)n;
+	if (sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 0)
+		return CPU_COUNT(&set);
+	return sysconf(_SC_NPROCESSORS_ONLN);
+}
+
+struct pipe_plan pipeline_plan(unsigned n, long ncpus)
+{
+	struct pipe_plan plan = { .workers = n, .help = false };
+
+	if (n == 0 || ncpus <= 0)
+		;
+	else if (ncpus == 1)
+		plan.workers = 1;
+	else if (n < (unsigned long)ncpus)
+		plan.help = true;
+	else {
+		plan.workers = (unsigned)(ncpus - 1);
+		plan.help = true;
+	}
+	if (plan.workers > PIPE_MAX_THREADS)
+		plan.workers = PIPE_MAX_THREADS;
+	return plan;
 }
 
 int pipeline_init(struct pipeline *p, struct input *in, enum pipe_work work,

@@ -176,9 +176,44 @@ TEST(zlib_same_every_way)
 	every_way(CODEC_ZLIB);
 }
 
+/* --num-threads N on a machine of C CPUs: workers, and whether the main
+ * thread helps */
+TEST(plan_fits_the_cpus)
+{
+	static const struct {
+		unsigned n;
+		long cpus;
+		unsigned workers;
+		bool help;
+	} t[] = {
+		{ 0, 8, 0, false },	/* no threads asked: none */
+		{ 0, -1, 0, false },
+		{ 3, -1, 3, false },	/* CPUs unknown: as asked */
+		{ 1, 1, 1, false },	/* one CPU: one worker */
+		{ 4, 1, 1, false },
+		{ 1, 2, 1, true },	/* fewer than CPUs: main helps */
+		{ 3, 16, 3, true },
+		{ 2, 2, 1, true },	/* as many: one CPU for main */
+		{ 8, 2, 1, true },
+		{ 16, 16, 15, true },
+		{ 1000, 4096, PIPE_MAX_THREADS, true },
+		{ 1000, 1, 1, false },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct pipe_plan p = pipeline_plan(t[i].n, t[i].cpus);
+
+		CHECK_EQ(p.workers, t[i].workers);
+		CHECK_EQ(p.help, t[i].help);
+	}
+	CHECK(pipeline_usable_cpus() >= 1);
+}
+
 static const struct harness_case cases[] = {
 	CASE(lzo_same_every_way),
 	CASE(zlib_same_every_way),
+	CASE(plan_fits_the_cpus),
 };
 
 int main(void)
