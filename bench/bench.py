@@ -208,14 +208,15 @@ def main():
                 if run_theirs and os.path.exists(out_a) and os.path.exists(out_b):
                     same = 'yes' if subprocess.run(
                         ['cmp', '-s', out_a, out_b]).returncode == 0 else 'no'
-                fail = [r[3] for r in a + b if r[3] != 0]
+                fail = [r[3] for r in a if r[3] != 0]
+                theirs_fail = [r[3] for r in b if r[3] != 0]
                 row = dict(core=name, level=level, codec=c,
                            a=[med([r[i] for r in a]) for i in range(3)] + [a[-1][4]],
                            b=[med([r[i] for r in b]) for i in range(3)] + [b[-1][4]]
                            if b else None,
                            b_synced=med([r[0] + r[5] for r in b]) if b else None,
                            raw=c == 'p' and 'p' not in theirs_codecs,
-                           same=same, fail=fail)
+                           same=same, fail=fail, theirs_fail=theirs_fail)
                 rows.append(row)
                 print(json.dumps(row), flush=True)
                 # the limits of this very dump
@@ -256,7 +257,8 @@ def main():
                                   rss=med([r[2] for r in t]),
                                   n0_wall=row['a'][0], n0_rss=row['a'][2],
                                   identical=eq,
-                                  fail=[r[3] for r in t + u if r[3] != 0])
+                                  fail=[r[3] for r in t if r[3] != 0],
+                                  theirs_fail=[r[3] for r in u if r[3] != 0])
                         if u:
                             tr.update(theirs_wall=med([r[0] for r in u]),
                                       theirs_rss=med([r[2] for r in u]))
@@ -299,6 +301,8 @@ def report(args, rows, limits, trows, started, load0, load1):
         note = ' (theirs raw: no snappy)' if r['raw'] else ''
         if r['fail']:
             note += ' FAILED %s' % r['fail']
+        if r.get('theirs_fail'):
+            note += ' (theirs exited %s)' % r['theirs_fail']
         if b:
             L.append('| %s | %d | -%s%s | %.2f | %.2f | %s | %.2f | %s | '
                      '%.2f | %.2f | %s | '
@@ -335,7 +339,10 @@ def report(args, rows, limits, trows, started, load0, load1):
         L += ['', 'With --num-threads N (N = 0: no worker thread), ours and '
               '1.7.2 alternating; ours compared with cmp against its N = 0 '
               'dump; limit = max(read s, codec s / min(N, CPUs)) from the '
-              'limits table; %d CPUs here:' % os.cpu_count(), '',
+              'limits table (with N < CPUs our main thread helps the N '
+              'workers, so it can go below 1); "theirs exited 134": 1.7.2 '
+              'aborted (its pthread_exit() could not load libgcc_s), the '
+              'medians keep those runs; %d CPUs here:' % os.cpu_count(), '',
               '| core | -d | codec | N | ours wall s | N=0 wall s | speed-up | '
               'ours / limit | theirs wall s | wall ratio | CPU s | ours RSS KiB | '
               'theirs RSS KiB | RSS ratio | N=0 RSS KiB | identical |',
@@ -353,7 +360,9 @@ def report(args, rows, limits, trows, started, load0, load1):
                       '%d' % trss if trss is not None else '-',
                       fmt_ratio(t['rss'], trss) if trss else '-', t['n0_rss'],
                       ('yes' if t['identical'] else 'NO') +
-                      (' FAILED %s' % t['fail'] if t['fail'] else '')))
+                      (' FAILED %s' % t['fail'] if t['fail'] else '') +
+                      (' (theirs exited %s)' % t['theirs_fail']
+                       if t['theirs_fail'] else '')))
     return '\n'.join(L) + '\n'
 
 
