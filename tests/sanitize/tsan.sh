@@ -3,8 +3,10 @@
 # unit tests with ThreadSanitizer into build-tsan/ (make tsan), run the unit
 # tests, then dump a synthetic core with --num-threads 1, 2 and 4 (-c, -l):
 # no race report, and the same bytes as the plain binary without threads.
-# The main thread helps the workers when the machine has a CPU more than
-# N, so on a 2-CPU machine N=1 runs that path and N=2, 4 the plain one.
+# --num-threads is fitted to the CPUs (N >= CPUs: CPUs - 1 workers and the
+# helping main thread), so those dumps run with tests/tools/preload/cpus_shim.c
+# saying 16 CPUs: N workers and the main thread helping them, whatever the
+# machine; --num-threads 4 once more without it takes this machine's fit.
 set -u
 cd "$ROOT" || exit 1
 tb=$ROOT/build-tsan
@@ -51,18 +53,25 @@ if ! "$TOOLS/mkvmcore" "$ROOT/fixtures/vmcore/zoo-5.10.txt" "$core" "$dir/zoo.gt
 	echo "not ok - tsan: mkvmcore could not build the synthetic core"
 	exit 1
 fi
+shim=$dir/cpus_shim.so
+if ! cc -shared -fPIC -O2 -o "$shim" "$ROOT/tests/tools/preload/cpus_shim.c" -ldl; then
+	echo "not ok - tsan: cannot build cpus_shim.so"
+	exit 1
+fi
 for c in c l; do
 	"$BIN" -$c -d 31 "$core" "$dir/ref.$c" >/dev/null 2>&1 ||
 		{ echo "not ok - tsan: the plain binary could not dump -$c"; rc=1; continue; }
-	for n in 1 2 4; do
+	for n in 1 2 4 fit4; do
 		o=$dir/out.$c.$n
 		rm -f "$o"
-		run "$tb/makedumpfile" -$c -d 31 --num-threads $n "$core" "$o" \
+		pre=(env LD_PRELOAD="$shim" MDF_SHIM_CPUS=16)
+		case $n in fit*) n=${n#fit} pre=() ;; esac
+		run "${pre[@]}" "$tb/makedumpfile" -$c -d 31 --num-threads $n "$core" "$o" \
 			>"$dir/log" 2>&1
 		st=$?
 		if [ $st -eq 0 ] && ! grep -q 'ThreadSanitizer' "$dir/log" &&
 		   cmp -s "$o" "$dir/ref.$c"; then
-			echo "ok - tsan: -$c -d 31 --num-threads $n: no race, the bytes of the run without threads"
+			echo "ok - tsan: -$c -d 31 --num-threads $n${pre[*]:+ (16 CPUs)}: no race, the bytes of the run without threads"
 		else
 			echo "not ok - tsan: -$c -d 31 --num-threads $n: exit $st"
 			grep -A12 'WARNING: ThreadSanitizer' "$dir/log" | head -40 | sed 's/^/# /'

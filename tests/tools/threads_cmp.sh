@@ -13,20 +13,45 @@ extra=("$@")
 dir=$TMPBASE/threads_cmp.$label
 mkdir -p "$dir"
 fail=0
+shim=$dir/cpus_shim.so
+cc -shared -fPIC -O2 -o "$shim" "$ROOT/tests/tools/preload/cpus_shim.c" -ldl ||
+	{ echo "not ok - $label: cannot build cpus_shim.so"; exit 1; }
 ok() { echo "ok - $label: $*"; }
 notok() { echo "not ok - $label: $*"; fail=1; }
 
-# one dump: FLAG N OUT (N empty: no --num-threads)
+# one dump: FLAG N OUT (N empty: no --num-threads; fitN: N threads fitted
+# to this machine's CPUs, otherwise as if it had 16)
 dump() {
-	local flag=$1 n=$2 out=$3 t=()
+	local flag=$1 n=$2 out=$3 t=() pre=(env LD_PRELOAD="$shim" MDF_SHIM_CPUS=16)
+	case $n in fit*) n=${n#fit} pre=() ;; esac
 	[ -n "$n" ] && t=(--num-threads "$n")
 	rm -f "$out"
 	if [ "$flag" = F ]; then
-		"$BIN" -F -l -d "$level" --message-level 0 "${extra[@]}" "${t[@]}" "$core" > "$out" 2>"$out.err"
+		"${pre[@]}" "$BIN" -F -l -d "$level" --message-level 0 "${extra[@]}" "${t[@]}" "$core" > "$out" 2>"$out.err"
 	else
-		"$BIN" "-$flag" -d "$level" --message-level 0 "${extra[@]}" "${t[@]}" "$core" "$out" 2>"$out.err"
+		"${pre[@]}" "$BIN" "-$flag" -d "$level" --message-level 0 "${extra[@]}" "${t[@]}" "$core" "$out" 2>"$out.err"
 	fi
 }
+
+# what runs (--message-level 31 says it): N workers and the helping main
+# thread with 16 CPUs; with this machine's, the fit of pipeline_plan()
+cpus=$(nproc)
+for n in 2 8; do
+	for c in 16 "$cpus"; do
+		if [ "$c" -le 1 ]; then w=1 how=
+		elif [ "$n" -lt "$c" ]; then w=$n how=" and the main thread"
+		else w=$((c - 1)) how=" and the main thread"
+		fi
+		want="--num-threads $n: $w worker thread(s)$how read,"
+		got=$(env LD_PRELOAD="$shim" MDF_SHIM_CPUS="$c" "$BIN" -l -d "$level" --dry-run \
+			--message-level 31 --num-threads "$n" "${extra[@]}" "$core" "$dir/plan" 2>&1 |
+			grep -- "^--num-threads $n:")
+		case $got in
+		"$want"*) ok "--num-threads $n with $c CPUs: $w worker(s)$how" ;;
+		*) notok "--num-threads $n with $c CPUs: want \"$want...\", got \"$got\"" ;;
+		esac
+	done
+done
 
 for flag in c l p z F; do
 	if [ "$flag" != F ] && [ "$flag" != c ] &&
@@ -39,16 +64,18 @@ for flag in c l p z F; do
 		notok "-$flag -d $level without threads failed: $(head -c 300 "$ref.err")"
 		continue
 	fi
-	for n in 1 2 4 8; do
+	for n in 1 2 4 8 fit8; do
 		out=$dir/n$n.$flag
+		case $n in fit*) how="--num-threads ${n#fit} fitted to $cpus CPUs" ;;
+		*) how="--num-threads $n (16 CPUs)" ;; esac
 		if ! dump "$flag" "$n" "$out"; then
-			notok "-$flag -d $level --num-threads $n failed: $(head -c 300 "$out.err")"
+			notok "-$flag -d $level $how failed: $(head -c 300 "$out.err")"
 			continue
 		fi
 		if cmp -s "$ref" "$out"; then
-			ok "-$flag -d $level ${extra[*]} --num-threads $n: the same $(stat -c %s "$out") bytes as without threads"
+			ok "-$flag -d $level ${extra[*]} $how: the same $(stat -c %s "$out") bytes as without threads"
 		else
-			notok "-$flag -d $level ${extra[*]} --num-threads $n: output differs from the run without threads ($(cmp "$ref" "$out" 2>&1 | head -1))"
+			notok "-$flag -d $level ${extra[*]} $how: output differs from the run without threads ($(cmp "$ref" "$out" 2>&1 | head -1))"
 		fi
 		rm -f "$out" "$out.err"
 	done
