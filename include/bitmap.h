@@ -84,7 +84,7 @@ struct scan_env {
 	uint64_t split_align;
 };
 
-enum { SCAN_MAX_PARTS = 64 };	/* most threads one window is split among */
+enum { SCAN_MAX_PARTS = 64 };	/* most threads a window's scan uses */
 
 /** How the pfn space is cut into windows (cli.md section 6, formats.md
  * section 10).  The budget is the memory of both bitmaps of a window:
@@ -117,6 +117,8 @@ void cycle_plan_make(uint64_t max_mapnr, uint64_t mem_free,
 		     uint64_t user_bytes, unsigned nsplit, bool non_cyclic,
 		     struct cycle_plan *ret);
 
+struct scan_part;
+
 /** One pfn window and its bitmaps. */
 struct cycle {
 	uint64_t start, end;		/* [start, end) pfns */
@@ -144,6 +146,8 @@ struct cycle {
 	unsigned xparts;		/* how many xbuf holds */
 	struct input_reader *rd;	/* one per scan thread: its mmap window */
 	unsigned nrd;			/* initialised */
+	struct scan_part *parts;	/* bitmap.c's: the window's parts */
+	unsigned nparts;		/* room in parts */
 };
 
 /** Allocate a window of cap_pfns.  tmp_dir non-NULL: the bitmaps live in

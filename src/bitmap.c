@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +21,9 @@ enum {
 	SCAN_BATCH_SMALL = 1024,	/* the same on machines up to 4 GiB */
 	SCAN_SMALL = 63,	/* pfns read after a jump: with the next
 				 * page, one 4 KiB page of 64-byte structs */
-	SCAN_MIN_PART = 16384,	/* fewest pfns worth a thread */
+	SCAN_MIN_PART = 16384,	/* fewest pfns worth a part */
+	SCAN_PARTS_PER_THREAD = 8,	/* parts taken in turn: used memory
+				 * often sits in one end of a window */
 	SCAN_ALIGN_MAX = 1u << 20,	/* split points: 4 GiB of 4K pages */
 };
 
@@ -227,6 +230,7 @@ void cycle_deinit(struct cycle *c)
 	free(c->spbuf);
 	free(c->avail);
 	free(c->xbuf);
+	free(c->parts);
 	for (k = 0; k < c->nrd; k++)
 		input_reader_deinit(&c->rd[k]);
 	free(c->rd);
@@ -539,23 +543,38 @@ static uint64_t scan_max_read(const struct input *in)
 	return present <= (1ull << 20) ? SCAN_BATCH_SMALL : SCAN_BATCH;
 }
 
-/* One pfn range of a window, scanned by one thread.  Exclusions that run
- * past its end are carried (carry_end), like those past a window. */
+/* What one scan thread reads struct pages with; the parts it takes use
+ * them in turn. */
+struct scan_worker {
+	struct scan_shared *sh;
+	uint8_t *spbuf, *avail;		/* max_read + 1 struct pages */
+	uint64_t max_read;		/* most struct pages per read */
+	struct memmap_ctx mc;		/* its reader, its last translation */
+};
+
+/* One pfn range of a window, scanned by whichever thread takes it.
+ * Exclusions that run past its end are carried (carry_end), like those
+ * past a window. */
 struct scan_part {
 	const struct scan_env *env;
 	struct cycle *c;
+	struct scan_worker *w;		/* while it is scanned */
 	uint64_t start, end;		/* [start, end) */
 	uint64_t from;			/* first pfn to classify */
 	uint64_t carry_end;
 	enum page_class carry_class;
-	uint8_t *spbuf, *avail;		/* SCAN_BATCH + 1 struct pages */
-	uint64_t max_read;		/* most struct pages per read */
-	struct memmap_ctx mc;		/* its reader, its last translation */
 	struct dump_stats st;		/* this part's counters */
 	bool count;			/* st is wanted (the count pass) */
 	const struct range_sink *ranges;
 	struct mdf_err err;
 	int rc;
+};
+
+/* The parts of a window and the next one to take. */
+struct scan_shared {
+	struct scan_part *parts;
+	unsigned nparts;
+	unsigned next;			/* __atomic */
 };
 
 /* Clear bm2 for [pfn, pfn + n) inside the part; count what was set. */
@@ -630,8 +649,8 @@ static int scan_range(struct scan_part *sp, struct mdf_err *err)
 			/* walked on page by page: read more at once; jumped:
 			 * read little, the next block may be free too */
 			if (buf_n && pfn == buf_pfn + buf_n)
-				want = want * 4 + 3 < sp->max_read ?
-				       want * 4 + 3 : sp->max_read;
+				want = want * 4 + 3 < sp->w->max_read ?
+				       want * 4 + 3 : sp->w->max_read;
 			else
 				want = SCAN_SMALL;
 			/* no memory in the dump here: the count pass looks
@@ -644,20 +663,20 @@ static int scan_range(struct scan_part *sp, struct mdf_err *err)
 				continue;
 			}
 			buf_n = end - pfn < want ? end - pfn : want;
-			got = memmap_read_ctx(mm, &sp->mc, pfn, buf_n + 1,
-					      sp->spbuf, sp->avail, err);
+			got = memmap_read_ctx(mm, &sp->w->mc, pfn, buf_n + 1,
+					      sp->w->spbuf, sp->w->avail, err);
 			if (got < 0)
 				return (int)got;
 			buf_pfn = pfn;
 		}
 		i = pfn - buf_pfn;
-		spg = sp->spbuf + i * mm->struct_size;
+		spg = sp->w->spbuf + i * mm->struct_size;
 		present = bm_test(c->bm1, pfn - c->start);
-		if (sp->avail[i] != MEMMAP_OK) {
+		if (sp->w->avail[i] != MEMMAP_OK) {
 			if (present && stats) {
-				if (sp->avail[i] == MEMMAP_OFFLINE)
+				if (sp->w->avail[i] == MEMMAP_OFFLINE)
 					stats->memmap_offline++;
-				else if (sp->avail[i] == MEMMAP_NO_SECTION)
+				else if (sp->w->avail[i] == MEMMAP_NO_SECTION)
 					stats->memmap_nosection++;
 				else if (!stats->memmap_unavailable++)
 					stats->first_unavailable = pfn;
@@ -665,8 +684,8 @@ static int scan_range(struct scan_part *sp, struct mdf_err *err)
 			pfn = after;
 			continue;
 		}
-		next = sp->avail[i + 1] == MEMMAP_OK ? spg + mm->struct_size :
-		       NULL;
+		next = sp->w->avail[i + 1] == MEMMAP_OK ?
+		       spg + mm->struct_size : NULL;
 		classify_page(pl, pfn, memmap_pfn_to_page(mm, pfn), spg, next,
 			      &pi);
 		if (!present) {
@@ -705,11 +724,24 @@ static int scan_range(struct scan_part *sp, struct mdf_err *err)
 	return 0;
 }
 
+/* Take parts until none is left; each keeps its own result. */
+static void scan_parts(struct scan_worker *w)
+{
+	struct scan_shared *sh = w->sh;
+	unsigned k;
+
+	while ((k = __atomic_fetch_add(&sh->next, 1, __ATOMIC_RELAXED)) <
+	       sh->nparts) {
+		struct scan_part *sp = &sh->parts[k];
+
+		sp->w = w;
+		sp->rc = scan_range(sp, &sp->err);
+	}
+}
+
 static void *scan_thread(void *arg)
 {
-	struct scan_part *sp = arg;
-
-	sp->rc = scan_range(sp, &sp->err);
+	scan_parts(arg);
 	return NULL;
 }
 
@@ -731,12 +763,15 @@ static void stats_add(struct dump_stats *d, const struct dump_stats *s)
 	d->hvo_fake_heads += s->hvo_fake_heads;
 }
 
-/* Cut the window into parts for env->nthreads threads: bounds[0..n].
- * Split points are multiples of a power of two (at least 64, so that no
- * two parts share a bitmap word), as large as the part size allows up to
- * SCAN_ALIGN_MAX: aligned free blocks and compound pages smaller than that
- * never cross one.  One part when exclusions go to a range sink (their
- * order matters) or the window has no memory. */
+/* Cut the window into parts for env->nthreads threads: bounds[0..m], up
+ * to SCAN_PARTS_PER_THREAD parts a thread, which the threads take in
+ * turn (an even cut would leave one thread all the used memory of a
+ * window and the others free blocks they skip).  Split points are
+ * multiples of a power of two (at least 64, so that no two parts share a
+ * bitmap word), as large as the part size allows up to SCAN_ALIGN_MAX:
+ * aligned free blocks and compound pages smaller than that never cross
+ * one.  One part when exclusions go to a range sink (their order
+ * matters) or the window has no memory. */
 static unsigned plan_parts(const struct scan_env *env, const struct cycle *c,
 			   const struct range_sink *ranges, uint64_t *bounds)
 {
@@ -749,6 +784,7 @@ static unsigned plan_parts(const struct scan_env *env, const struct cycle *c,
 		return 1;
 	if (n > SCAN_MAX_PARTS)
 		n = SCAN_MAX_PARTS;
+	n *= SCAN_PARTS_PER_THREAD;
 	if (!env->split_align && total / n < SCAN_MIN_PART)
 		n = (unsigned)(total / SCAN_MIN_PART);
 	if (n <= 1)
@@ -795,10 +831,17 @@ static int part_readers(struct cycle *c, struct input *in, unsigned n,
 	return 0;
 }
 
-/* Scratch struct pages for parts 1..n-1 (part 0 uses the window's). */
+/* One scan thread's scratch in xbuf: SCAN_BATCH_SMALL + 1 struct pages
+ * and their availability bytes. */
+static size_t xbuf_stride(const struct cycle *c)
+{
+	return (size_t)(SCAN_BATCH_SMALL + 1) * (c->struct_size + 1);
+}
+
+/* Scratch for scan threads 1..n (thread 0 uses the window's). */
 static int part_buffers(struct cycle *c, unsigned n, struct mdf_err *err)
 {
-	size_t stride = (size_t)(SCAN_BATCH + 1) * (c->struct_size + 1);
+	size_t stride = xbuf_stride(c);
 
 	if (n <= c->xparts)
 		return 0;
@@ -812,17 +855,37 @@ static int part_buffers(struct cycle *c, unsigned n, struct mdf_err *err)
 	return 0;
 }
 
+/* Room for m parts in the window (kept: the next window reuses it). */
+static int part_room(struct cycle *c, unsigned m, struct mdf_err *err)
+{
+	struct scan_part *p;
+
+	if (m <= c->nparts)
+		return 0;
+	p = realloc(c->parts, (size_t)m * sizeof(*p));
+	if (!p)
+		return mdf_err_set(err, MDF_ENOMEM,
+				   "out of memory for %u scan parts", m);
+	c->parts = p;
+	c->nparts = m;
+	return 0;
+}
+
 int scan_cycle(const struct scan_env *env, struct cycle *c, uint64_t start,
 	       struct dump_stats *stats, const struct range_sink *ranges,
 	       struct mdf_err *err)
 {
 	const struct memmap *mm = env->mm;
-	struct scan_part parts[SCAN_MAX_PARTS];
-	uint64_t bounds[SCAN_MAX_PARTS + 1], carry, max_read;
+	const size_t stride = xbuf_stride(c);
+	uint64_t bounds[SCAN_MAX_PARTS * SCAN_PARTS_PER_THREAD + 1];
+	uint64_t carry, max_read;
 	enum page_class carry_class;
+	struct scan_worker w[SCAN_MAX_PARTS];
+	struct scan_shared sh = { 0 };
+	struct scan_part *parts;
 	pthread_t tid[SCAN_MAX_PARTS];
 	bool started[SCAN_MAX_PARTS] = { false };
-	unsigned n, k;
+	unsigned m, n, k;
 	long masked;
 	int rc = 0;
 
@@ -834,7 +897,16 @@ int scan_cycle(const struct scan_env *env, struct cycle *c, uint64_t start,
 		goto mask;
 
 	max_read = scan_max_read(env->in);
-	n = plan_parts(env, c, ranges, bounds);
+	m = plan_parts(env, c, ranges, bounds);
+	/* threads: as asked, never more than parts */
+	n = env->nthreads < SCAN_MAX_PARTS ? env->nthreads : SCAN_MAX_PARTS;
+	if (n > m)
+		n = m;
+	if (n < 1)
+		n = 1;
+	rc = part_room(c, m, err);
+	if (rc < 0)
+		return rc;
 	if (n > 1) {
 		rc = part_buffers(c, n - 1, err);
 		if (rc < 0)
@@ -845,34 +917,45 @@ int scan_cycle(const struct scan_env *env, struct cycle *c, uint64_t start,
 		if (rc < 0)
 			return rc;
 	}
+	parts = c->parts;
+	sh.parts = parts;
+	sh.nparts = m;
 	for (k = 0; k < n; k++) {
-		struct scan_part *sp = &parts[k];
-		size_t stride = (size_t)(SCAN_BATCH + 1) * (c->struct_size + 1);
-
-		memset(sp, 0, sizeof(*sp));
-		sp->env = env;
-		sp->c = c;
-		sp->start = sp->from = bounds[k];
-		sp->end = bounds[k + 1];
-		sp->count = stats != NULL;
-		sp->ranges = ranges;
-		sp->max_read = max_read;
-		sp->spbuf = k ? c->xbuf + stride * (k - 1) : c->spbuf;
-		sp->avail = sp->spbuf + (size_t)(SCAN_BATCH + 1) * c->struct_size;
-		if (!k)
-			sp->avail = c->avail;
+		memset(&w[k], 0, sizeof(w[k]));
+		w[k].sh = &sh;
+		w[k].spbuf = k ? c->xbuf + stride * (k - 1) : c->spbuf;
+		w[k].avail = k ? w[k].spbuf + (size_t)(SCAN_BATCH_SMALL + 1) *
+					      c->struct_size : c->avail;
+		/* the other threads read less at once: their buffers are
+		 * peak RSS, a few more pread()s are not */
+		w[k].max_read = k && max_read > SCAN_BATCH_SMALL ?
+				SCAN_BATCH_SMALL : max_read;
 		/* /proc/vmcore through the reader's mmap window (pread()
 		 * there copies page by page from the old memory); a file
 		 * with pread(): in a VM its page faults cost more than a
 		 * copy, and free blocks make the reads sparse */
-		sp->mc.r = env->in->is_procfs ? &c->rd[k] : NULL;
+		w[k].mc.r = env->in->is_procfs ? &c->rd[k] : NULL;
+	}
+	for (k = 0; k < m; k++) {
+		struct scan_part *sp = &parts[k];
+
+		memset(sp, 0, offsetof(struct scan_part, err));
+		sp->err.msg[0] = '\0';
+		sp->env = env;
+		sp->c = c;
+		sp->w = &w[0];
+		sp->start = sp->from = bounds[k];
+		sp->end = bounds[k + 1];
+		sp->count = stats != NULL;
+		sp->ranges = ranges;
+		sp->rc = 0;
 	}
 	/* an exclusion from an earlier window, over as many parts as it
 	 * covers; exclude() carries it on past the last */
 	carry = c->carry_end;
 	carry_class = c->carry_class;
 	c->carry_end = 0;
-	for (k = 0; k < n && carry > parts[k].start; k++) {
+	for (k = 0; k < m && carry > parts[k].start; k++) {
 		parts[k].from = exclude(&parts[k], parts[k].start,
 					carry - parts[k].start, carry_class);
 	}
@@ -886,20 +969,22 @@ int scan_cycle(const struct scan_env *env, struct cycle *c, uint64_t start,
 			stats_add(stats, &parts[0].st);
 		return 0;
 	}
-	for (k = 1; k < n; k++)
-		started[k] = pthread_create(&tid[k], NULL, scan_thread,
-					    &parts[k]) == 0;
-	parts[0].rc = scan_range(&parts[0], err);
-	for (k = 1; k < n; k++) {
-		if (started[k])
-			pthread_join(tid[k], NULL);
-		else		/* no thread: scan it here */
-			parts[k].rc = scan_range(&parts[k], &parts[k].err);
+	if (m == 1) {
+		parts[0].rc = scan_range(&parts[0], &parts[0].err);
+	} else {
+		/* no thread: its parts go to the others */
+		for (k = 1; k < n; k++)
+			started[k] = pthread_create(&tid[k], NULL, scan_thread,
+						    &w[k]) == 0;
+		scan_parts(&w[0]);
+		for (k = 1; k < n; k++)
+			if (started[k])
+				pthread_join(tid[k], NULL);
 	}
 	/* in order: an exclusion that ran past a part into the next one
 	 * makes that part wrong from its start; scan it again after it,
 	 * as one thread would have (rare: split points are aligned) */
-	for (k = 0; k < n; k++) {
+	for (k = 0; k < m; k++) {
 		struct scan_part *sp = &parts[k];
 
 		if (k && parts[k - 1].carry_end > sp->from && sp->from < sp->end) {
@@ -908,6 +993,7 @@ int scan_cycle(const struct scan_env *env, struct cycle *c, uint64_t start,
 			refill_data(env, c, sp->start, sp->end);
 			memset(&sp->st, 0, sizeof(sp->st));
 			sp->carry_end = 0;
+			sp->w = &w[0];
 			sp->from = exclude(sp, sp->start,
 					   parts[k - 1].carry_end - sp->start,
 					   parts[k - 1].carry_class);
@@ -915,15 +1001,14 @@ int scan_cycle(const struct scan_env *env, struct cycle *c, uint64_t start,
 			if (rc < 0)
 				return rc;
 		} else if (sp->rc < 0) {
-			if (k)
-				*err = sp->err;
+			*err = sp->err;
 			return sp->rc;
 		}
 		if (stats)
 			stats_add(stats, &sp->st);
 	}
-	c->carry_end = parts[n - 1].carry_end;
-	c->carry_class = parts[n - 1].carry_class;
+	c->carry_end = parts[m - 1].carry_end;
+	c->carry_class = parts[m - 1].carry_class;
 mask:
 	/* an earlier filter's exclusions and lost pages (re-filtering a
 	 * kdump-compressed dump): after classifying, so that the classes
