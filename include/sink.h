@@ -47,10 +47,14 @@ struct sink {
 	int fd;			/* file and flattened sinks, else -1 */
 	uint64_t unkicked;	/* file: bytes written since the last
 				 * writeback was started */
+	bool sync_inline;	/* file: no syncer thread (any more) */
 	void *priv;
 };
 
-enum { SINK_KICK_BYTES = 2u << 20 };	/* file: start writeback this often */
+enum {
+	SINK_KICK_BYTES = 2u << 20,	/* file: start writeback this often */
+	SINK_SYNC_BYTES = 16u << 20,	/* ... and wait for it (sink.c) */
+};
 
 /** Create path for writing, mode 0600: exclusively unless force (then it
  * is truncated and its mode set to 0600).  A symbolic link at path is

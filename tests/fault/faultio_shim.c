@@ -14,7 +14,8 @@
  *   FAULTIO_TRUNCATE=N         after the file is mapped, truncate it to N
  *                              bytes (the mapping's tail then SIGBUSes)
  *   FAULTIO_TRUNCATE_ON_READ=N after 4 MiB were read, truncate it to N
- *   FAULTIO_LOG=FILE           at exit: "reads N bytes B eio E protected P"
+ *   FAULTIO_LOG=FILE           at exit: "reads N bytes B eio E protected P
+ *                              ... outsyncs S"
  *
  * Output faults, on the file FAULTIO_OUT (absolute path, matched through
  * /proc/self/fd, so it may not exist yet; "-" is standard output):
@@ -24,6 +25,8 @@
  *   FAULTIO_OUT_SHORT=N        every write stores at most N bytes
  *   FAULTIO_OUT_EINTR=1        every other write first fails with EINTR
  *   FAULTIO_OUT_SYNC_EIO=1     fsync/fdatasync of the file fail with EIO
+ *   FAULTIO_OUT_SYNC_EIO_ONCE=1  only the first of them fails (the kernel
+ *                              reports a writeback error once)
  *   FAULTIO_OUT_SIGNAL=N:SIG   once N bytes were written, raise SIG
  *                              (SIGINT, SIGTERM: an interrupted dump)
  */
@@ -64,9 +67,9 @@ static struct {
 	const char *out;
 	uint64_t out_enospc, out_eio, out_sig_at;
 	size_t out_short;
-	bool out_eintr, out_sync_eio;
+	bool out_eintr, out_sync_eio, out_sync_eio_once;
 	int out_sig;
-	uint64_t out_bytes, out_writes, out_faults;
+	uint64_t out_bytes, out_writes, out_faults, out_syncs;
 	unsigned out_flip;
 } fi;
 
@@ -94,14 +97,15 @@ static void fi_log(void)
 	if (!f)
 		return;
 	fprintf(f, "reads %llu bytes %llu eio %llu protected %llu eintr %llu "
-		"outwrites %llu outbytes %llu outfaults %llu\n",
+		"outwrites %llu outbytes %llu outfaults %llu outsyncs %llu\n",
 		(unsigned long long)fi.reads, (unsigned long long)fi.bytes,
 		(unsigned long long)fi.eios,
 		(unsigned long long)fi.protected_bytes,
 		(unsigned long long)fi.eintrs,
 		(unsigned long long)fi.out_writes,
 		(unsigned long long)fi.out_bytes,
-		(unsigned long long)fi.out_faults);
+		(unsigned long long)fi.out_faults,
+		(unsigned long long)fi.out_syncs);
 	fclose(f);
 }
 
@@ -132,6 +136,7 @@ __attribute__((constructor)) static void fi_init(void)
 			       strtoull(v, NULL, 0) : 0;
 		fi.out_eintr = getenv("FAULTIO_OUT_EINTR") != NULL;
 		fi.out_sync_eio = getenv("FAULTIO_OUT_SYNC_EIO") != NULL;
+		fi.out_sync_eio_once = getenv("FAULTIO_OUT_SYNC_EIO_ONCE") != NULL;
 		if ((v = getenv("FAULTIO_OUT_SIGNAL"))) {
 			char *end;
 
@@ -284,10 +289,17 @@ ssize_t pwrite64(int fd, const void *buf, size_t len, off_t off)
 
 static int sync_fault(int fd)
 {
-	if (fi.out_sync_eio && is_out(fd)) {
-		pthread_mutex_lock(&lock);
+	bool fail;
+
+	if (!fi.out || !is_out(fd))
+		return 0;
+	pthread_mutex_lock(&lock);
+	fail = fi.out_sync_eio || (fi.out_sync_eio_once && !fi.out_syncs);
+	fi.out_syncs++;
+	if (fail)
 		fi.out_faults++;
-		pthread_mutex_unlock(&lock);
+	pthread_mutex_unlock(&lock);
+	if (fail) {
 		errno = EIO;
 		return -1;
 	}

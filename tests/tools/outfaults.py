@@ -163,6 +163,31 @@ for fmt, opt in FMT.items():
        '-%s: fdatasync fails with EIO: exit %s, never "Completed", not '
        'claimed complete: %r' % (fmt, rc, err.strip().splitlines()[-1:]))
     os.unlink(p)
+    # the dump's writeback is waited for along the way (sink.c's syncer,
+    # every 16 MiB): an error the kernel reports to that fdatasync() only
+    # is not lost
+    p = fresh('sync1.' + fmt)
+    env, log = inject(p, sync_eio_once=1)
+    rc, out, err = run(opt + ['-d', '31', core, p], env)
+    st = stat_log(log)
+    ok(failed(rc, out, err) and st.get('outfaults', 0) == 1 and
+       st.get('outsyncs', 0) >= 1 and not claims_complete(p, fmt) and
+       "Can't write the dump file(%s)" % p in err and
+       'Input/output error' in err,
+       '-%s: only the first fdatasync fails (of %s): exit %s, "Can\'t '
+       'write ... Input/output error", not claimed complete'
+       % (fmt, st.get('outsyncs'), rc))
+    os.unlink(p)
+    p = fresh('syncs.' + fmt)
+    env, log = inject(p)
+    rc, out, err = run(opt + ['-d', '31', core, p], env)
+    st = stat_log(log)
+    # one along the way from 16 MiB on, and the last one
+    want = 2 if size[fmt] >= (18 << 20) else 1
+    ok(rc == 0 and st.get('outsyncs', 0) >= want,
+       '-%s: a %d-byte dump is synced along the way: %s fdatasync() calls '
+       '(at least %d)' % (fmt, size[fmt], st.get('outsyncs'), want))
+    os.unlink(p)
 
 # 3. signals: complete-and-right or marked incomplete, never in between
 for fmt, opt in FMT.items():
