@@ -227,7 +227,9 @@ def main():
                     if p.returncode == 0:
                         lim = json.loads(p.stdout.decode())
                         lim.update(core=name, level=level, codec=c,
-                                   ours_wall=row['a'][0], ours_cpu=row['a'][1])
+                                   ours_wall=row['a'][0], ours_cpu=row['a'][1],
+                                   theirs_wall=None if row['raw'] or not b
+                                   else row['b'][0])
                         limits.append(lim)
                         print(json.dumps(lim), flush=True)
                 if threads and c in args.threads_codecs.split(','):
@@ -320,18 +322,24 @@ def report(args, rows, limits, trows, started, load0, load1):
         L += ['', 'Physical limits of the same dumps (build/tools/benchlimit: '
               'the whole input mapped once; read = touch every byte of the '
               'pages the 2nd bitmap keeps; codec = the library alone on the '
-              'non-zero ones, one thread):', '',
+              'non-zero ones, one thread; "codec / theirs": the codec alone '
+              'against 1.7.2\'s whole run, the lowest single-thread wall '
+              'ratio any program compressing the same pages into the same '
+              'bytes can reach):', '',
               '| core | -d | codec | pages | read s | read MB/s | codec s | '
-              'ours wall s | ours / max(read, codec) | read CPU s | codec CPU s | '
+              'ours wall s | ours / max(read, codec) | codec / theirs | '
+              'read CPU s | codec CPU s | '
               'ours CPU s | ours CPU / (read + codec) CPU |',
-              '|---|---|---|---|---|---|---|---|---|---|---|---|---|']
+              '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|']
         for m in limits:
             lim = max(m['read_s'], m['codec_s'])
             rc, cc = m.get('read_cpu_s'), m.get('codec_cpu_s')
-            L.append('| %s | %d | -%s | %d | %.3f | %.0f | %.3f | %.2f | %s | %s | %s | %.2f | %s |' %
+            tw = m.get('theirs_wall')
+            L.append('| %s | %d | -%s | %d | %.3f | %.0f | %.3f | %.2f | %s | %s | %s | %s | %.2f | %s |' %
                      (m['core'], m['level'], m['codec'], m['pages'], m['read_s'],
                       m['read_MBps'], m['codec_s'], m['ours_wall'],
                       fmt_ratio(m['ours_wall'], lim),
+                      fmt_ratio(m['codec_s'], tw) if tw else '-',
                       '%.3f' % rc if rc is not None else '-',
                       '%.3f' % cc if cc is not None else '-', m['ours_cpu'],
                       fmt_ratio(m['ours_cpu'], rc + cc) if rc is not None else '-'))
