@@ -8,8 +8,9 @@
  *
  * With nthreads 0 a submitted batch is done at once in the caller's
  * thread.  With nthreads N >= 1, N worker threads take whole batches from
- * a bounded ring of N + 2 batches (one being filled, one being written,
- * N being worked on) while the caller scans and writes: one in-order
+ * a bounded ring of 2 (N + 2) batches (one being filled, one being
+ * written, and per thread one worked on and one queued next) while the
+ * caller scans and writes: one in-order
  * writer, no allocation after init (each batch owns its output slots,
  * each worker its input_reader, codec state and erase buffer), memory
  * fixed by N.  Helping: while the caller waits for the oldest batch it
@@ -32,10 +33,13 @@
 
 enum {
 	PIPE_BATCH = 256,	/* pages a batch can hold (pipeline_run()) */
-	PIPE_BATCH_PAGES = 32,	/* pages per batch of pipeline_get(): at
-				 * most 136 KiB of output slots touched
-				 * (64 cost 0.3 MB more RSS per thread
-				 * and were no faster) */
+	PIPE_BATCH_PAGES = 16,	/* pages per batch of pipeline_get(): at
+				 * most 68 KiB of output slots touched;
+				 * the ring holds 2 (N + 2) of them (64
+				 * cost 0.3 MB more RSS per thread and
+				 * were no faster; 32 in a ring of N + 2
+				 * left a worker waiting for the main
+				 * thread's batch 10-18 % of a -c run) */
 	PIPE_WINDOW_PAGES = 64,	/* a worker's mmap window (threads) */
 	PIPE_MAX_THREADS = 256,
 };

@@ -125,10 +125,12 @@ int pipeline_init(struct pipeline *p, struct input *in, enum pipe_work work,
 		p->helping = true;
 		p->nworkers++;
 	}
-	/* one batch filled, one written, one per thread worked on: the
-	 * memory is fixed by N, never by the dump */
+	/* room for one batch filled, one written and two per thread
+	 * (the one worked on and the next), in half-size batches so that
+	 * a worker done before the main thread (helping, or writing) still
+	 * finds one queued: the memory is fixed by N, never by the dump */
 	p->batch_pages = PIPE_BATCH_PAGES;
-	p->nbatch = nthreads ? nthreads + 2 : 1;
+	p->nbatch = nthreads ? 2 * (nthreads + 2) : 1;
 	p->zeros = calloc(1, in->page_size);
 	p->w = calloc(p->nworkers, sizeof(*p->w));
 	p->ring = calloc(p->nbatch, sizeof(*p->ring));
